@@ -1,0 +1,74 @@
+package io.github.introsvg.lmdeploy;
+
+/**
+ * A failed call to lmdeploy. Subclasses say which kind; {@link #statusCode()} is the HTTP status (0 for
+ * transport failures) and {@link #bodyExcerpt()} the start of what the server sent.
+ */
+public class LmdeployException extends RuntimeException {
+
+  private final int statusCode;
+  private final String bodyExcerpt;
+
+  public LmdeployException(String message, int statusCode, String bodyExcerpt, Throwable cause) {
+    super(message, cause);
+    this.statusCode = statusCode;
+    this.bodyExcerpt = bodyExcerpt == null ? "" : bodyExcerpt;
+  }
+
+  public int statusCode() {
+    return statusCode;
+  }
+
+  public String bodyExcerpt() {
+    return bodyExcerpt;
+  }
+
+  /** 400/422: the request is invalid; retrying it unchanged can't help. */
+  public static final class BadRequest extends LmdeployException {
+    public BadRequest(String message, int statusCode, String bodyExcerpt) {
+      super(message, statusCode, bodyExcerpt, null);
+    }
+  }
+
+  /** The prompt does not fit the server's session length ("Input length (N) must be smaller than ..."). */
+  public static final class ContextTooLong extends LmdeployException {
+    public ContextTooLong(String message, int statusCode, String bodyExcerpt) {
+      super(message, statusCode, bodyExcerpt, null);
+    }
+  }
+
+  /** 401: missing or wrong API key. */
+  public static final class Unauthorized extends LmdeployException {
+    public Unauthorized(String message, int statusCode, String bodyExcerpt) {
+      super(message, statusCode, bodyExcerpt, null);
+    }
+  }
+
+  /** 404: the server does not serve the requested model name. */
+  public static final class UnknownModel extends LmdeployException {
+    public UnknownModel(String message, int statusCode, String bodyExcerpt) {
+      super(message, statusCode, bodyExcerpt, null);
+    }
+  }
+
+  /** 5xx, 409, 408, 429, a proxy's error with HTTP 200, or an error inside a stream: worth retrying. */
+  public static final class ServerError extends LmdeployException {
+    public ServerError(String message, int statusCode, String bodyExcerpt) {
+      super(message, statusCode, bodyExcerpt, null);
+    }
+  }
+
+  /** The reply could not be understood (not JSON, missing fields, wrong types). */
+  public static final class InvalidResponse extends LmdeployException {
+    public InvalidResponse(String message, int statusCode, String bodyExcerpt) {
+      super(message, statusCode, bodyExcerpt, null);
+    }
+  }
+
+  /** The server could not be reached, or the connection failed or timed out. */
+  public static final class Io extends LmdeployException {
+    public Io(String message, Throwable cause) {
+      super(message, 0, "", cause);
+    }
+  }
+}
