@@ -1,0 +1,35 @@
+package io.github.introsvg.loop;
+
+import io.github.introsvg.prompt.Critique;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One SVG the generator produced for a prompt, its render, and the critic's verdict on it.
+ *
+ * @param index 0 for the draft, r for the refinement made in round r
+ * @param png exactly the 200x200 PNG the critic saw (do not modify)
+ * @param critique empty only when the prompt failed before this candidate was critiqued
+ */
+public record Candidate(int index, String svg, byte[] png, Optional<Critique> critique) {
+
+  public Candidate {
+    Objects.requireNonNull(svg, "svg == null");
+    Objects.requireNonNull(png, "png == null");
+    Objects.requireNonNull(critique, "critique == null");
+  }
+
+  Candidate withCritique(Critique c) {
+    return new Candidate(index, svg, png, Optional.of(c));
+  }
+
+  /** The critic's score, or -1 when not critiqued. */
+  public double score() {
+    return critique.map(Critique::score).orElse(-1.0);
+  }
+
+  @Override
+  public String toString() {
+    return "Candidate[index=" + index + ", score=" + score() + ", svg=" + svg.length() + " chars]";
+  }
+}

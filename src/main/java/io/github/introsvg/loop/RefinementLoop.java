@@ -1,0 +1,219 @@
+package io.github.introsvg.loop;
+
+import io.github.introsvg.lmdeploy.ChatClient;
+import io.github.introsvg.lmdeploy.ChatReply;
+import io.github.introsvg.lmdeploy.ChatRequest;
+import io.github.introsvg.lmdeploy.LmdeployException;
+import io.github.introsvg.lmdeploy.Sampling;
+import io.github.introsvg.prompt.Critique;
+import io.github.introsvg.prompt.CritiqueParser;
+import io.github.introsvg.prompt.PromptTemplates;
+import io.github.introsvg.prompt.ReplyParseException;
+import io.github.introsvg.prompt.SvgExtractor;
+import io.github.introsvg.render.SvgRenderException;
+import io.github.introsvg.render.SvgRenderer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * IntroSVG's generate -> render -> critique -> refine loop for one prompt at a time; thread-safe, so one
+ * instance serves every prompt of a batch.
+ */
+public final class RefinementLoop {
+
+  private static final Logger log = LoggerFactory.getLogger(RefinementLoop.class);
+
+  private final ChatClient chat;
+  private final SvgRenderer renderer;
+  private final String model;
+  private final LoopSettings settings;
+  private final PromptTemplates templates = PromptTemplates.reference();
+  private final Clock clock;
+
+  public RefinementLoop(ChatClient chat, SvgRenderer renderer, String model, LoopSettings settings, Clock clock) {
+    this.chat = Objects.requireNonNull(chat, "chat == null");
+    this.renderer = Objects.requireNonNull(renderer, "renderer == null");
+    this.model = Objects.requireNonNull(model, "model == null");
+    this.settings = Objects.requireNonNull(settings, "settings == null");
+    this.clock = Objects.requireNonNull(clock, "clock == null");
+  }
+
+  public LoopSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Runs the whole loop for one prompt. Bad replies, failed renders and failed calls are retried within the
+   * settings' attempts and recorded in the trace; they never throw.
+   *
+   * @throws LmdeployException.Unauthorized or {@link LmdeployException.UnknownModel} when no prompt can
+   *     succeed against this server, so the caller stops the whole run
+   */
+  public PromptResult run(String id, String description) {
+    return new Run(id, description).execute();
+  }
+
+  /** The mutable state of one prompt's loop. */
+  private final class Run {
+    private final String id;
+    private final String description;
+    private final Instant started = clock.instant();
+    private final List<Candidate> candidates = new ArrayList<>();
+    private final List<Turn> turns = new ArrayList<>();
+    private String lastFailure = "";
+
+    Run(String id, String description) {
+      this.id = id;
+      this.description = description;
+    }
+
+    PromptResult execute() {
+      Optional<Candidate> draft = produce(Role.GENERATE, "draft", templates.generate(description),
+          settings.generate(), settings.draftAttempts(), 0);
+      if (draft.isEmpty()) {
+        return failed("no usable draft in " + settings.draftAttempts() + " attempts: " + lastFailure);
+      }
+      candidates.add(draft.get());
+      String note = "";
+      for (int round = 1; round <= settings.rounds(); round++) {
+        Candidate current = last();
+        Optional<Critique> critique = critique(current, "critique-" + round, settings.critique());
+        if (critique.isEmpty()) return failed(critiqueFailure(current));
+        if (satisfied(critique.get())) break;
+        String prompt = templates.refine(description, current.svg(), critique.get().critique(), critique.get().suggestions());
+        Optional<Candidate> refined = produce(Role.REFINE, "refine-" + round, prompt, settings.refine(),
+            settings.refineAttempts(), round);
+        if (refined.isEmpty()) {
+          // The previous candidate is complete and critiqued: deliver it rather than fail the prompt.
+          note = "stopped refining in round " + round + " after " + settings.refineAttempts() + " failed attempts: " + lastFailure;
+          break;
+        }
+        candidates.add(refined.get());
+      }
+      if (last().critique().isEmpty()) {
+        Optional<Critique> verdict = critique(last(), "critique-final", settings.finalCritique());
+        if (verdict.isEmpty()) return failed(critiqueFailure(last()));
+      }
+      return new PromptResult(id, description, PromptResult.Status.OK, keptIndex(), candidates, turns, note, elapsed());
+    }
+
+    private boolean satisfied(Critique critique) {
+      return settings.policy() == Policy.INTROSPECTIVE
+          && (critique.score() >= settings.stopScore() || critique.saysNoChangeNeeded());
+    }
+
+    private int keptIndex() {
+      if (settings.policy() == Policy.REFERENCE) return candidates.size() - 1;
+      int best = 0;
+      for (int i = 1; i < candidates.size(); i++) {
+        if (candidates.get(i).score() >= candidates.get(best).score()) best = i; // later wins a tie
+      }
+      return best;
+    }
+
+    /** Requests SVGs until one extracts, is complete and renders; empty when the attempts are spent. */
+    private Optional<Candidate> produce(Role role, String label, String prompt, Sampling sampling, int attempts, int index) {
+      for (int attempt = 1; attempt <= attempts; attempt++) {
+        long seed = Seeds.of(id, label, attempt);
+        Optional<ChatReply> reply = call(ChatRequest.text(model, prompt, sampling, seed), label, role, attempt, seed);
+        if (reply.isEmpty()) continue;
+        ChatReply r = reply.get();
+        if (r.truncated()) {
+          record(label, role, attempt, seed, sampling, r, Turn.Outcome.TRUNCATED,
+              "reply cut at max_tokens " + sampling.maxTokens() + "; an incomplete SVG is never kept", OptionalDouble.empty());
+          continue;
+        }
+        String svg;
+        try {
+          svg = SvgExtractor.extract(r.content());
+        } catch (ReplyParseException e) {
+          record(label, role, attempt, seed, sampling, r, Turn.Outcome.UNPARSEABLE, e.getMessage(), OptionalDouble.empty());
+          continue;
+        }
+        byte[] png;
+        try {
+          png = renderer.renderPng(svg);
+        } catch (SvgRenderException e) {
+          record(label, role, attempt, seed, sampling, r, Turn.Outcome.UNRENDERABLE,
+              "render " + e.reason().name().toLowerCase() + ": " + e.getMessage(), OptionalDouble.empty());
+          continue;
+        }
+        record(label, role, attempt, seed, sampling, r, Turn.Outcome.OK, "", OptionalDouble.empty());
+        return Optional.of(new Candidate(index, svg, png, Optional.empty()));
+      }
+      return Optional.empty();
+    }
+
+    /** Asks the critic about {@code candidate} until a reply parses; stores the verdict on the candidate. */
+    private Optional<Critique> critique(Candidate candidate, String label, Sampling sampling) {
+      String prompt = templates.critique(description);
+      String png = Base64.getEncoder().encodeToString(candidate.png());
+      for (int attempt = 1; attempt <= settings.critiqueAttempts(); attempt++) {
+        long seed = Seeds.of(id, label, attempt);
+        Optional<ChatReply> reply = call(ChatRequest.withPng(model, prompt, png, sampling, seed), label, Role.CRITIQUE, attempt, seed);
+        if (reply.isEmpty()) continue;
+        ChatReply r = reply.get();
+        try {
+          Critique critique = CritiqueParser.parse(r.content());
+          record(label, Role.CRITIQUE, attempt, seed, sampling, r, Turn.Outcome.OK, "", OptionalDouble.of(critique.score()));
+          candidates.set(candidates.indexOf(candidate), candidate.withCritique(critique));
+          return Optional.of(critique);
+        } catch (ReplyParseException e) {
+          Turn.Outcome outcome = r.truncated() ? Turn.Outcome.TRUNCATED : Turn.Outcome.UNPARSEABLE;
+          record(label, Role.CRITIQUE, attempt, seed, sampling, r, outcome, e.getMessage(), OptionalDouble.empty());
+        }
+      }
+      return Optional.empty();
+    }
+
+    private Optional<ChatReply> call(ChatRequest request, String label, Role role, int attempt, long seed) {
+      try {
+        return Optional.of(chat.complete(request));
+      } catch (LmdeployException.Unauthorized | LmdeployException.UnknownModel fatal) {
+        throw fatal;
+      } catch (LmdeployException e) {
+        turns.add(new Turn(label, role, attempt, seed, request.sampling(), "", "", 0, 0, 0,
+            Turn.Outcome.CALL_FAILED, e.getMessage(), OptionalDouble.empty()));
+        lastFailure = label + ": " + e.getMessage();
+        log.debug("{} {} attempt {} failed: {}", id, label, attempt, e.getMessage());
+        return Optional.empty();
+      }
+    }
+
+    private void record(String label, Role role, int attempt, long seed, Sampling sampling, ChatReply reply,
+        Turn.Outcome outcome, String detail, OptionalDouble score) {
+      turns.add(new Turn(label, role, attempt, seed, sampling, reply.content(), reply.finishReason(),
+          reply.usage().promptTokens(), reply.usage().completionTokens(), reply.latency().toMillis(), outcome, detail, score));
+      if (outcome != Turn.Outcome.OK) {
+        lastFailure = label + ": " + detail;
+        log.debug("{} {} attempt {} not usable: {}", id, label, attempt, detail);
+      }
+    }
+
+    private String critiqueFailure(Candidate candidate) {
+      return "no usable critique of candidate " + candidate.index() + " in " + settings.critiqueAttempts()
+          + " attempts: " + lastFailure;
+    }
+
+    private Candidate last() {
+      return candidates.get(candidates.size() - 1);
+    }
+
+    private PromptResult failed(String reason) {
+      return new PromptResult(id, description, PromptResult.Status.FAILED, -1, candidates, turns, reason, elapsed());
+    }
+
+    private Duration elapsed() {
+      return Duration.between(started, clock.instant());
+    }
+  }
+}
