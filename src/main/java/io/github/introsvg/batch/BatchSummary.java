@@ -1,0 +1,27 @@
+package io.github.introsvg.batch;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What a batch did, as also written to {@code summary.json}.
+ *
+ * @param invalid rows of the CSV that could not run (see results.jsonl for why)
+ * @param meanFinalScore over the prompts that succeeded; NaN when none did
+ */
+public record BatchSummary(
+    Path outDir,
+    int rows,
+    int ok,
+    int failed,
+    int invalid,
+    double meanFinalScore,
+    long calls,
+    long promptTokens,
+    long completionTokens,
+    Duration elapsed) {
+
+  public boolean allSucceeded() {
+    return failed == 0 && invalid == 0;
+  }
+}

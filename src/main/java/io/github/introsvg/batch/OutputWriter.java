@@ -1,0 +1,188 @@
+package io.github.introsvg.batch;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.introsvg.loop.Candidate;
+import io.github.introsvg.loop.PromptResult;
+import io.github.introsvg.loop.Turn;
+import io.github.introsvg.prompt.Critique;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes a run's files in the reference's layout, plus our own: {@code traces/}, {@code results.jsonl} and
+ * {@code summary.json}. Every path is built from a {@link PromptRow#fileName()}, never from a raw id.
+ */
+final class OutputWriter implements AutoCloseable {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectWriter PRETTY = JSON.writerWithDefaultPrettyPrinter();
+
+  private final Path out;
+  private final BufferedWriter results;
+
+  OutputWriter(Path out) {
+    this.out = out;
+    try {
+      Files.createDirectories(out);
+      results = Files.newBufferedWriter(out.resolve("results.jsonl"), StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException("can't create output directory " + out + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes every file of one finished prompt, then its line in results.jsonl. */
+  void write(PromptRow row, PromptResult result) {
+    String name = row.fileName();
+    Path intermediate = out.resolve("intermediate_files");
+    for (Candidate c : result.candidates()) {
+      if (c.index() == 0) {
+        AtomicFiles.write(intermediate.resolve("00_initial_drafts").resolve(name + ".svg"), utf8(c.svg()));
+      } else {
+        AtomicFiles.write(iteration(intermediate, c.index()).resolve("refined_svgs").resolve(name + ".svg"), utf8(c.svg()));
+      }
+    }
+    // Round r critiqued candidate r-1; the reference saved the PNG it showed the critic under round r.
+    result.turns().stream()
+        .filter(t -> t.outcome() == Turn.Outcome.OK && t.label().matches("critique-\\d+"))
+        .mapToInt(t -> Integer.parseInt(t.label().substring("critique-".length())))
+        .forEach(round -> AtomicFiles.write(iteration(intermediate, round).resolve("critique_pngs").resolve(name + ".png"),
+            result.candidates().get(round - 1).png()));
+    result.kept().ifPresent(kept -> {
+      AtomicFiles.write(out.resolve("final_svgs").resolve(name + ".svg"), utf8(kept.svg()));
+      AtomicFiles.write(out.resolve("final_svgs").resolve(name + ".json"), json(critiqueJson(kept.critique().orElseThrow())));
+      AtomicFiles.write(out.resolve("final_pngs").resolve(name + ".png"), kept.png());
+    });
+    AtomicFiles.write(out.resolve("traces").resolve(name + ".json"), json(trace(row, result)));
+    appendResult(resultLine(row, result));
+  }
+
+  /** Records a row that did not run, so results.jsonl has one line per row of the CSV. */
+  void writeSkipped(RowProblem problem) {
+    ObjectNode line = JSON.createObjectNode();
+    line.put("id", problem.id());
+    line.put("line", problem.line());
+    line.put("status", "invalid");
+    line.put("error", problem.message());
+    appendResult(line);
+  }
+
+  void writeSummary(ObjectNode summary) {
+    AtomicFiles.write(out.resolve("summary.json"), json(summary));
+  }
+
+  void writeFileNames(Iterable<PromptRow> rows) {
+    StringBuilder csv = new StringBuilder("id,file\n");
+    for (PromptRow row : rows) {
+      if (!row.fileName().equals(row.id())) csv.append(quote(row.id())).append(',').append(row.fileName()).append('\n');
+    }
+    AtomicFiles.write(out.resolve("file_names.csv"), utf8(csv.toString()));
+  }
+
+  private static Path iteration(Path intermediate, int round) {
+    return intermediate.resolve(String.format("%02d_iteration", round));
+  }
+
+  static ObjectNode critiqueJson(Critique c) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("score", c.score());
+    node.put("critique", c.critique());
+    node.put("suggestions", c.suggestions());
+    return node;
+  }
+
+  private static ObjectNode resultLine(PromptRow row, PromptResult result) {
+    ObjectNode line = JSON.createObjectNode();
+    line.put("id", row.id());
+    line.put("file", row.fileName());
+    line.put("status", result.status() == PromptResult.Status.OK ? "ok" : "failed");
+    if (result.status() == PromptResult.Status.OK) {
+      line.put("final_score", result.finalScore());
+      line.put("kept", result.keptIndex());
+    } else {
+      line.putNull("final_score");
+      line.putNull("kept");
+    }
+    ArrayNode scores = line.putArray("scores");
+    result.candidates().forEach(c -> {
+      if (c.critique().isPresent()) scores.add(c.score()); else scores.addNull();
+    });
+    line.put("calls", result.turns().size());
+    line.put("prompt_tokens", result.promptTokens());
+    line.put("completion_tokens", result.completionTokens());
+    line.put("elapsed_ms", result.elapsed().toMillis());
+    line.put("error", result.error());
+    return line;
+  }
+
+  private static ObjectNode trace(PromptRow row, PromptResult result) {
+    ObjectNode trace = resultLine(row, result);
+    trace.put("desc", row.description());
+    ArrayNode turns = trace.putArray("turns");
+    for (Turn t : result.turns()) {
+      ObjectNode turn = turns.addObject();
+      turn.put("label", t.label());
+      turn.put("role", t.role().name().toLowerCase());
+      turn.put("attempt", t.attempt());
+      turn.put("seed", t.seed());
+      ObjectNode sampling = turn.putObject("sampling");
+      sampling.put("max_tokens", t.sampling().maxTokens());
+      sampling.put("temperature", t.sampling().temperature());
+      sampling.put("top_p", t.sampling().topP());
+      sampling.put("top_k", t.sampling().topK());
+      sampling.put("repetition_penalty", t.sampling().repetitionPenalty());
+      turn.put("outcome", t.outcome().name().toLowerCase());
+      turn.put("detail", t.detail());
+      if (t.score().isPresent()) turn.put("score", t.score().getAsDouble());
+      turn.put("finish_reason", t.finishReason());
+      turn.put("prompt_tokens", t.promptTokens());
+      turn.put("completion_tokens", t.completionTokens());
+      turn.put("latency_ms", t.latencyMillis());
+      turn.put("reply", t.reply());
+    }
+    return trace;
+  }
+
+  private synchronized void appendResult(ObjectNode line) {
+    try {
+      results.write(JSON.writeValueAsString(line));
+      results.write('\n');
+      results.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("can't append to " + out.resolve("results.jsonl") + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] json(ObjectNode node) {
+    try {
+      return PRETTY.writeValueAsBytes(node);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String quote(String field) {
+    return "\"" + field.replace("\"", "\"\"") + "\"";
+  }
+
+  @Override
+  public void close() {
+    try {
+      results.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
