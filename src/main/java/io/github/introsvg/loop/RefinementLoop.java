@@ -47,6 +47,11 @@ public final class RefinementLoop {
     this.clock = Objects.requireNonNull(clock, "clock == null");
   }
 
+  /** The served model name every request goes to. */
+  public String model() {
+    return model;
+  }
+
   public LoopSettings settings() {
     return settings;
   }

@@ -1,0 +1,219 @@
+package io.github.introsvg;
+
+import io.github.introsvg.batch.BatchListener;
+import io.github.introsvg.batch.BatchRunner;
+import io.github.introsvg.batch.BatchSummary;
+import io.github.introsvg.lmdeploy.LmdeployClient;
+import io.github.introsvg.loop.LoopSettings;
+import io.github.introsvg.loop.Policy;
+import io.github.introsvg.loop.PromptResult;
+import io.github.introsvg.loop.RefinementLoop;
+import io.github.introsvg.render.JsvgRenderer;
+import io.github.introsvg.render.SvgRenderer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The library's front door: IntroSVG's generate -> render -> critique -> refine loop against one lmdeploy
+ * server. Thread-safe; close it to release its connections.
+ *
+ * <pre>{@code
+ * try (IntroSvg introSvg = IntroSvg.builder().server("http://gpu-host:23333").build()) {
+ *   PromptResult icon = introSvg.generate("a red apple with a green leaf");
+ *   Files.writeString(Path.of("apple.svg"), icon.kept().orElseThrow().svg());
+ * }
+ * }</pre>
+ */
+public final class IntroSvg implements AutoCloseable {
+
+  /** lmdeploy's default port on this machine. */
+  public static final String DEFAULT_SERVER = "http://127.0.0.1:23333";
+
+  private final String server;
+  private final LmdeployClient client;
+  private final SvgRenderer renderer;
+  private final LoopSettings settings;
+  private final int concurrency;
+  private final Clock clock;
+  private final Map<String, String> runInfo;
+  private volatile RefinementLoop loop; // built on first use: finding the model asks the server
+  private final Optional<String> configuredModel;
+
+  private IntroSvg(Builder b) {
+    this.server = b.server;
+    this.concurrency = b.concurrency;
+    this.settings = b.settings.toBuilder().policy(b.policy != null ? b.policy : b.settings.policy()).build();
+    this.renderer = b.renderer;
+    this.clock = b.clock;
+    this.configuredModel = Optional.ofNullable(b.model);
+    this.runInfo = new LinkedHashMap<>(b.runInfo);
+    LmdeployClient.Builder client = LmdeployClient.builder()
+        .baseUrl(b.server)
+        .maxConnections(b.concurrency)
+        .streaming(b.streaming)
+        .connectTimeout(b.connectTimeout)
+        .idleTimeout(b.idleTimeout)
+        .callTimeout(b.callTimeout);
+    if (b.apiKey != null) client.apiKey(b.apiKey);
+    this.client = client.build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The model name requests go to: the one configured, else the one the server serves. */
+  public String model() {
+    return loop().model();
+  }
+
+  /** Runs the loop for one description; the prompt's id (which seeds its turns) is derived from the text. */
+  public PromptResult generate(String description) {
+    Objects.requireNonNull(description, "description == null");
+    return generate(UUID.nameUUIDFromBytes(description.getBytes(StandardCharsets.UTF_8)).toString(), description);
+  }
+
+  /** Runs the loop for one prompt with a caller-chosen id (the same id and text reproduce the same requests). */
+  public PromptResult generate(String id, String description) {
+    return loop().run(id, description);
+  }
+
+  /**
+   * Runs every row of a prompts CSV ({@code id,desc}) into {@code outDir}, with at most the builder's
+   * concurrency in flight; the CLI's {@code run} command is this method.
+   */
+  public BatchSummary runBatch(Path promptsCsv, Path outDir, BatchListener listener) {
+    RefinementLoop bound = loop();
+    Map<String, String> info = new LinkedHashMap<>();
+    info.put("server", server);
+    info.put("model", bound.model());
+    info.putAll(runInfo);
+    return new BatchRunner(bound, concurrency, info, clock).run(promptsCsv, outDir, listener);
+  }
+
+  private RefinementLoop loop() {
+    RefinementLoop l = loop;
+    if (l == null) {
+      synchronized (this) {
+        if (loop == null) {
+          String model = configuredModel.orElseGet(client::resolveModel);
+          loop = new RefinementLoop(client, renderer, model, settings, clock);
+        }
+        l = loop;
+      }
+    }
+    return l;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  public static final class Builder {
+    private String server = DEFAULT_SERVER;
+    private String model;
+    private String apiKey;
+    private int concurrency = 32;
+    private Policy policy;
+    private LoopSettings settings = LoopSettings.defaults();
+    private boolean streaming = true;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration idleTimeout = Duration.ofSeconds(120);
+    private Duration callTimeout = Duration.ofMinutes(30);
+    private SvgRenderer renderer;
+    private Clock clock = Clock.systemUTC();
+    private final Map<String, String> runInfo = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /** Base URL of lmdeploy's api_server (or its proxy); default {@value IntroSvg#DEFAULT_SERVER}. */
+    public Builder server(String url) {
+      this.server = Objects.requireNonNull(url, "url == null");
+      return this;
+    }
+
+    /** The served model name; default: ask the server ({@code GET /v1/models}). */
+    public Builder model(String model) {
+      this.model = Objects.requireNonNull(model, "model == null");
+      return this;
+    }
+
+    /** Sent as {@code Authorization: Bearer}; never logged. */
+    public Builder apiKey(String apiKey) {
+      this.apiKey = Objects.requireNonNull(apiKey, "apiKey == null");
+      return this;
+    }
+
+    /** Prompts in flight at once in {@link #runBatch}; also the connection pool's size. Default 32. */
+    public Builder concurrency(int concurrency) {
+      if (concurrency < 1) throw new IllegalArgumentException("concurrency < 1: " + concurrency);
+      this.concurrency = concurrency;
+      return this;
+    }
+
+    /** Shortcut for the policy of {@link #settings}; default {@link Policy#INTROSPECTIVE}. */
+    public Builder policy(Policy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy == null");
+      return this;
+    }
+
+    /** Rounds, stop score, attempts and sampling per role; default {@link LoopSettings#defaults()}. */
+    public Builder settings(LoopSettings settings) {
+      this.settings = Objects.requireNonNull(settings, "settings == null");
+      return this;
+    }
+
+    /** Stream replies (SSE, the default) or wait for whole responses. */
+    public Builder streaming(boolean streaming) {
+      this.streaming = streaming;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = Objects.requireNonNull(timeout, "timeout == null");
+      return this;
+    }
+
+    /** Longest silence tolerated while a reply streams in. */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = Objects.requireNonNull(timeout, "timeout == null");
+      return this;
+    }
+
+    /** Longest time one call may take in all. */
+    public Builder callTimeout(Duration timeout) {
+      this.callTimeout = Objects.requireNonNull(timeout, "timeout == null");
+      return this;
+    }
+
+    /** The SVG renderer; default {@link JsvgRenderer}. */
+    public Builder renderer(SvgRenderer renderer) {
+      this.renderer = Objects.requireNonNull(renderer, "renderer == null");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /** An extra fact recorded in {@code summary.json} (e.g. {@code "server_kind": "mock"}). */
+    public Builder runInfo(String key, String value) {
+      runInfo.put(Objects.requireNonNull(key, "key == null"), Objects.requireNonNull(value, "value == null"));
+      return this;
+    }
+
+    public IntroSvg build() {
+      if (renderer == null) renderer = new JsvgRenderer();
+      return new IntroSvg(this);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package io.github.introsvg.cli;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The command line: parses, runs one subcommand, and maps any failure to one line and an exit code. */
+@Command(
+    name = "introsvg-client",
+    mixinStandardHelpOptions = true,
+    versionProvider = Cli.Version.class,
+    description = "Runs IntroSVG's generate -> render -> critique -> refine loop against lmdeploy.",
+    subcommands = {RunCommand.class, GenerateCommand.class, MockServerCommand.class, RenderCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:everything asked for was produced",
+        "1:run finished, but some prompts failed or rows were invalid",
+        "2:bad command line or input file",
+        "3:server unreachable",
+        "4:server refused (API key, unknown model)",
+        "5:an output file could not be written",
+        "6:render: the SVG could not be rendered",
+        "70:internal error",
+        "130:interrupted"})
+final class Cli implements Runnable {
+
+  @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Debug logging and stack traces.")
+  boolean verbose;
+
+  @Spec CommandSpec spec;
+
+  Map<String, String> env = Map.of();
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: run, generate, mock-server or render");
+  }
+
+  /** Runs the command line with the given streams and environment and returns the exit code. */
+  static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+    Cli cli = new Cli();
+    cli.env = Map.copyOf(env);
+    CommandLine line = new CommandLine(cli)
+        .setOut(out)
+        .setErr(err)
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+          String server = commandLine.getCommand() instanceof ServerAware aware ? aware.serverUrl() : "the server";
+          Failure failure = Failure.of(e, server);
+          err.println("introsvg-client: " + failure.message());
+          if (cli.verbose) e.printStackTrace(err);
+          err.flush();
+          return failure.exitCode();
+        })
+        .setParameterExceptionHandler((e, args2) -> {
+          err.println("introsvg-client: " + e.getMessage());
+          err.println("Try 'introsvg-client " + e.getCommandLine().getCommandName() + " --help'.");
+          err.flush();
+          return ExitCodes.USAGE;
+        });
+    int code = line.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  /** A command that talks to a server, so failures can name it. */
+  interface ServerAware {
+    String serverUrl();
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Cli.class.getPackage().getImplementationVersion();
+      return new String[] {"introsvg-client " + (v == null ? "dev" : v)};
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package io.github.introsvg.cli;
+
+/** Every exit code the CLI uses; docs/operations.md lists them for users and scripts. */
+final class ExitCodes {
+  /** Everything asked for was produced. */
+  static final int OK = 0;
+  /** The run finished, but some prompts failed or some CSV rows were invalid (see results.jsonl). */
+  static final int INCOMPLETE = 1;
+  /** Bad command line or unusable input file. */
+  static final int USAGE = 2;
+  /** The server could not be reached (connection refused, DNS, timeout). */
+  static final int SERVER_UNREACHABLE = 3;
+  /** The server refused the run as configured: wrong API key, unknown model. */
+  static final int SERVER_REFUSED = 4;
+  /** An output file could not be written. */
+  static final int OUTPUT_FAILED = 5;
+  /** The SVG given to {@code render} could not be rendered. */
+  static final int RENDER_FAILED = 6;
+  /** A bug: the message says what, {@code --verbose} shows the stack trace. */
+  static final int INTERNAL = 70;
+  /** Stopped by Ctrl-C or SIGTERM. */
+  static final int INTERRUPTED = 130;
+
+  private ExitCodes() {}
+}

@@ -1,0 +1,41 @@
+package io.github.introsvg.cli;
+
+import io.github.introsvg.batch.PromptFileException;
+import io.github.introsvg.lmdeploy.LmdeployException;
+import io.github.introsvg.render.SvgRenderException;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+
+/** Turns whatever ended a command into one sentence for the user and an exit code. */
+record Failure(int exitCode, String message) {
+
+  static Failure of(Throwable e, String server) {
+    if (e instanceof CommandLine.ParameterException) return new Failure(ExitCodes.USAGE, e.getMessage());
+    if (e instanceof UsageException) return new Failure(ExitCodes.USAGE, e.getMessage());
+    if (e instanceof PromptFileException) return new Failure(ExitCodes.USAGE, e.getMessage());
+    if (e instanceof LmdeployException.Io) {
+      return new Failure(ExitCodes.SERVER_UNREACHABLE, e.getMessage()
+          + ". Is lmdeploy running there? Start it with ./lmdeploy-launch.sh, pass --server URL, or try --mock.");
+    }
+    if (e instanceof LmdeployException.Unauthorized) {
+      return new Failure(ExitCodes.SERVER_REFUSED, "lmdeploy at " + server + " refused the API key (HTTP 401). "
+          + "Set INTROSVG_API_KEY or --api-key-file to a key the server was started with.");
+    }
+    if (e instanceof LmdeployException.UnknownModel) {
+      return new Failure(ExitCodes.SERVER_REFUSED, e.getMessage() + ". Leave out --model to use the model the server serves.");
+    }
+    if (e instanceof LmdeployException) {
+      return new Failure(ExitCodes.SERVER_REFUSED, "lmdeploy at " + server + " failed: " + e.getMessage());
+    }
+    if (e instanceof SvgRenderException) return new Failure(ExitCodes.RENDER_FAILED, "can't render: " + e.getMessage());
+    if (e instanceof UncheckedIOException) return new Failure(ExitCodes.OUTPUT_FAILED, e.getMessage());
+    return new Failure(ExitCodes.INTERNAL, "internal error: " + e + " (run with --verbose for the stack trace)");
+  }
+
+  /** A mistake in what the user asked for, found after the command line parsed. */
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package io.github.introsvg.cli;
+
+import io.github.introsvg.mock.MockLmdeployServer;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "mock-server", mixinStandardHelpOptions = true,
+    description = "Serve the lmdeploy stand-in (OpenAI-compatible, placeholder art) until Ctrl-C.")
+final class MockServerCommand implements Callable<Integer> {
+
+  @Option(names = "--port", defaultValue = "23333", description = "Port on 127.0.0.1. Default: ${DEFAULT-VALUE}.")
+  int port;
+
+  @Option(names = "--model", defaultValue = "IntroSVG-Qwen2.5-VL-7B", description = "Served model name. Default: ${DEFAULT-VALUE}.")
+  String model;
+
+  @Option(names = "--api-key", paramLabel = "KEY", description = "Require this bearer key on /v1/* (like lmdeploy --api-keys).")
+  List<String> apiKeys = List.of();
+
+  @Option(names = "--seed", defaultValue = "0", description = "Seed of the mock's answers. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (port < 0 || port > 65535) throw new Failure.UsageException("--port must be 0-65535, not " + port);
+    CountDownLatch stopped = new CountDownLatch(1);
+    MockLmdeployServer server;
+    try {
+      server = MockLmdeployServer.builder().port(port).model(model).apiKeys(apiKeys).seed(seed).start();
+    } catch (UncheckedIOException e) {
+      throw new Failure.UsageException("can't listen on 127.0.0.1:" + port + " (" + e.getMessage() + "); choose another --port");
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }));
+    spec.commandLine().getErr().println("Mock lmdeploy serving '" + model + "' at " + server.baseUrl()
+        + " (placeholder art, not IntroSVG's). Ctrl-C stops it.");
+    spec.commandLine().getErr().flush();
+    stopped.await();
+    return ExitCodes.INTERRUPTED;
+  }
+}

@@ -1,0 +1,43 @@
+package io.github.introsvg.cli;
+
+import io.github.introsvg.render.JsvgRenderer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "render", mixinStandardHelpOptions = true,
+    description = "Render an SVG exactly as the critic sees it: 200x200 PNG on opaque white.")
+final class RenderCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "IN.svg")
+  Path in;
+
+  @Option(names = {"-o", "--out"}, required = true, paramLabel = "OUT.png")
+  Path out;
+
+  @Override
+  public Integer call() {
+    String svg;
+    try {
+      svg = Files.readString(in, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new Failure.UsageException(in + ": does not exist; give the path of an SVG file");
+    } catch (IOException e) {
+      throw new Failure.UsageException(in + ": can't be read as UTF-8 text (" + e.getMessage() + ")");
+    }
+    byte[] png = new JsvgRenderer().renderPng(svg);
+    try {
+      Files.write(out, png);
+    } catch (IOException e) {
+      throw new UncheckedIOException("can't write " + out + ": " + e.getMessage(), e);
+    }
+    return ExitCodes.OK;
+  }
+}
