@@ -54,7 +54,9 @@ final class MockModel {
     SplittableRandom random = Hashing.random(serverSeed, requestSeed, Hashing.of(text));
     if (text.startsWith(CRITIQUE_START) && call.image().isPresent()) {
       int revision = MockArt.revisionOf(call.image().get());
-      return critique(find(CRITIQUE_PROMPT, text, text), revision, random);
+      // The prompt text is the same every round: the revision seen in the image varies the wording.
+      SplittableRandom perImage = Hashing.random(serverSeed, requestSeed, Hashing.of(text), revision);
+      return critique(find(CRITIQUE_PROMPT, text, text), revision, perImage);
     }
     if (text.startsWith(GENERATE_START)) {
       String description = find(GENERATE_PROMPT, text, text);
