@@ -1,0 +1,312 @@
+package io.github.introsvg.mock;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Routes, authenticates, validates and answers every request; records each with the status it sent. */
+final class MockHandler implements HttpHandler {
+
+  /** Bodies above this are refused with 413: a critique with a 200x200 PNG is a few tens of kilobytes. */
+  static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+  /** How much of an oversized body is read and dropped so the client can see the 413 before we close. */
+  private static final long MAX_DRAIN_BYTES = 64L * 1024 * 1024;
+  /** Tokens Qwen2.5-VL spends on a 200x200 image: 49 patches plus 2 markers. */
+  static final int IMAGE_TOKENS = 51;
+
+  interface Recorder {
+    void record(long sequence, RecordedRequest request);
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(MockHandler.class);
+
+  private final ObjectMapper json = new ObjectMapper();
+  private final AtomicLong sequence = new AtomicLong();
+  private final String model;
+  private final List<String> apiKeys;
+  private final Duration latency;
+  private final FaultPlan faults;
+  private final MockModel mockModel;
+  private final Recorder recorder;
+  private final long createdAt = System.currentTimeMillis() / 1000;
+
+  MockHandler(MockLmdeployServer.Builder builder, Recorder recorder) {
+    this.model = builder.model;
+    this.apiKeys = builder.apiKeys;
+    this.latency = builder.latency;
+    this.faults = builder.faults;
+    this.mockModel = new MockModel(json, builder.seed);
+    this.recorder = recorder;
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) {
+    long seq = sequence.getAndIncrement();
+    String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+    String path = exchange.getRequestURI().getPath();
+    Map<String, String> headers = new LinkedHashMap<>();
+    exchange.getRequestHeaders().forEach((name, values) ->
+        headers.put(name.toLowerCase(Locale.ROOT), String.join(", ", values)));
+    RecordedRequest request = new RecordedRequest(method, path, headers, "", 0);
+    Response response = new Response(exchange, method);
+    try {
+      byte[] body = readBody(exchange.getRequestBody());
+      if (body == null) {
+        response.error(413, "Request body is larger than " + MAX_BODY_BYTES + " bytes.");
+        return;
+      }
+      request = new RecordedRequest(method, path, headers, new String(body, StandardCharsets.UTF_8), 0);
+      Optional<Fault> fault = faults.faultFor(request, seq);
+      if (fault.isPresent()) {
+        inject(fault.get(), response);
+        return;
+      }
+      route(request, seq, response);
+    } catch (RejectedRequest e) {
+      response.error(e.status(), e.getMessage());
+    } catch (IOException e) {
+      log.debug("Mock request #{} {} {}: connection failed: {}", seq, method, path, e.toString());
+    } catch (RuntimeException e) {
+      log.warn("Mock request #{} {} {} failed", seq, method, path, e);
+      if (!response.started()) {
+        response.error(500, "Internal error in the mock server.");
+      }
+    } finally {
+      exchange.close();
+      recorder.record(seq, request.withStatus(response.status()));
+    }
+  }
+
+  private void route(RecordedRequest request, long seq, Response response) throws IOException {
+    String path = request.path();
+    if (path.equals("/health")) {
+      requireMethod(request, "GET");
+      response.json(200, json.createObjectNode().put("status", "healthy"));
+      return;
+    }
+    if (!path.startsWith("/v1/")) {
+      throw new RejectedRequest(404, "Not Found: " + path);
+    }
+    if (!apiKeys.isEmpty() && !authorised(request.header("authorization"))) {
+      throw new RejectedRequest(401, "Unauthorized.");
+    }
+    switch (path) {
+      case "/v1/models" -> {
+        requireMethod(request, "GET");
+        response.json(200, models());
+      }
+      case "/v1/chat/completions" -> {
+        requireMethod(request, "POST");
+        chat(ChatCall.parse(json, request.body(), model), seq, response);
+      }
+      default -> throw new RejectedRequest(404, "Not Found: " + path);
+    }
+  }
+
+  private boolean authorised(String header) {
+    return header != null && apiKeys.stream().anyMatch(key -> header.equals("Bearer " + key));
+  }
+
+  private static void requireMethod(RecordedRequest request, String method) {
+    // HEAD is GET without a body, as uvicorn treats it for probes.
+    boolean headForGet = method.equals("GET") && request.method().equals("HEAD");
+    if (!request.method().equals(method) && !headForGet) {
+      throw new RejectedRequest(405, "Method Not Allowed");
+    }
+  }
+
+  private ObjectNode models() {
+    ObjectNode root = json.createObjectNode().put("object", "list");
+    ObjectNode card = root.putArray("data").addObject();
+    card.put("id", model).put("object", "model").put("created", createdAt).put("owned_by", "lmdeploy")
+        .put("root", model).putNull("parent");
+    card.putArray("permission");
+    return root;
+  }
+
+  private void chat(ChatCall call, long seq, Response response) throws IOException {
+    if (!latency.isZero()) {
+      try {
+        Thread.sleep(latency.toMillis(), latency.toNanosPart() % 1_000_000);
+      } catch (InterruptedException e) {
+        // The server is closing: drop the connection without an answer.
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    String full = mockModel.reply(call);
+    int limit = call.maxTokens().orElse(Integer.MAX_VALUE);
+    String content = full;
+    String finish = "stop";
+    if (tokens(full.length()) > limit) {
+      int cut = (int) Math.min(full.length(), 4L * limit);
+      if (cut > 0 && Character.isHighSurrogate(full.charAt(cut - 1))) {
+        cut--;
+      }
+      content = full.substring(0, cut);
+      finish = "length";
+    }
+    int promptTokens = tokens(call.promptChars()) + IMAGE_TOKENS * call.imageCount();
+    int completionTokens = Math.min(tokens(content.length()), limit);
+    ObjectNode usage = json.createObjectNode().put("prompt_tokens", promptTokens)
+        .put("total_tokens", promptTokens + completionTokens).put("completion_tokens", completionTokens);
+    String id = "chatcmpl-" + seq;
+    long created = System.currentTimeMillis() / 1000;
+    if (!call.stream()) {
+      ObjectNode root = head(id, "chat.completion", created);
+      ObjectNode choice = root.putArray("choices").addObject().put("index", 0);
+      choice.putObject("message").put("role", "assistant").put("content", content);
+      choice.putNull("logprobs");
+      choice.put("finish_reason", finish);
+      root.set("usage", usage);
+      response.json(200, root);
+      return;
+    }
+    OutputStream out = response.startEventStream();
+    List<String> pieces = split(content, Hashing.random(seq, Hashing.of(content)));
+    // lmdeploy may send empty-content chunks; the first one here is one, so clients must cope.
+    send(out, chunk(id, created, "", null));
+    for (int i = 0; i < pieces.size(); i++) {
+      send(out, chunk(id, created, pieces.get(i), i == pieces.size() - 1 ? finish : null));
+    }
+    if (pieces.isEmpty()) {
+      send(out, chunk(id, created, "", finish));
+    }
+    if (call.includeUsage()) {
+      ObjectNode last = head(id, "chat.completion.chunk", created);
+      last.putArray("choices");
+      last.set("usage", usage);
+      send(out, json.writeValueAsString(last));
+    }
+    send(out, "[DONE]");
+  }
+
+  private ObjectNode head(String id, String object, long created) {
+    return json.createObjectNode().put("id", id).put("object", object).put("created", created).put("model", model);
+  }
+
+  private String chunk(String id, long created, String content, String finish) throws IOException {
+    ObjectNode root = head(id, "chat.completion.chunk", created);
+    ArrayNode choices = root.putArray("choices");
+    ObjectNode choice = choices.addObject().put("index", 0);
+    choice.putObject("delta").put("role", "assistant").put("content", content);
+    choice.putNull("logprobs");
+    choice.put("finish_reason", finish);
+    return json.writeValueAsString(root);
+  }
+
+  private static void send(OutputStream out, String data) throws IOException {
+    out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  /** Cuts {@code content} into pieces of 8..40 characters, never between a surrogate pair. */
+  private static List<String> split(String content, SplittableRandom random) {
+    List<String> pieces = new java.util.ArrayList<>();
+    int start = 0;
+    while (start < content.length()) {
+      int end = Math.min(content.length(), start + 8 + random.nextInt(33));
+      if (end < content.length() && Character.isHighSurrogate(content.charAt(end - 1))) {
+        end++;
+      }
+      pieces.add(content.substring(start, end));
+      start = end;
+    }
+    return pieces;
+  }
+
+  private void inject(Fault fault, Response response) throws IOException {
+    if (fault instanceof Fault.HttpError error) {
+      response.error(error.status(), "Injected fault: HTTP " + error.status() + ".");
+    }
+  }
+
+  /** About one token per four characters, as for English text and SVG markup. */
+  static int tokens(long chars) {
+    return (int) Math.min(Integer.MAX_VALUE, (chars + 3) / 4);
+  }
+
+  /** The body, or null when it exceeds {@link #MAX_BODY_BYTES} (the excess is drained, within reason). */
+  private static byte[] readBody(InputStream in) throws IOException {
+    byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
+    if (body.length <= MAX_BODY_BYTES) {
+      return body;
+    }
+    long drained = 0;
+    byte[] sink = new byte[64 * 1024];
+    int n;
+    while (drained < MAX_DRAIN_BYTES && (n = in.read(sink)) > 0) {
+      drained += n;
+    }
+    return null;
+  }
+
+  /** One exchange's response: remembers the status sent so the request log can show it. */
+  private final class Response {
+    private final HttpExchange exchange;
+    private final boolean head;
+    private int status;
+
+    Response(HttpExchange exchange, String method) {
+      this.exchange = exchange;
+      this.head = method.equals("HEAD");
+    }
+
+    boolean started() {
+      return status != 0;
+    }
+
+    int status() {
+      return status;
+    }
+
+    /** lmdeploy v0.16's flat error body. */
+    void error(int code, String message) {
+      ObjectNode body = json.createObjectNode().put("message", message).put("type", "invalid_request_error")
+          .put("code", code).putNull("param").put("object", "error");
+      try {
+        json(code, body);
+      } catch (IOException e) {
+        log.debug("Couldn't send error {}: {}", code, e.toString());
+      }
+    }
+
+    void json(int code, ObjectNode body) throws IOException {
+      byte[] bytes = json.writeValueAsBytes(body);
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      status = code;
+      if (head) {
+        exchange.sendResponseHeaders(code, -1);
+        return;
+      }
+      exchange.sendResponseHeaders(code, bytes.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+
+    OutputStream startEventStream() throws IOException {
+      exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+      exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+      status = 200;
+      exchange.sendResponseHeaders(200, 0);
+      return exchange.getResponseBody();
+    }
+  }
+}

@@ -1,0 +1,180 @@
+package io.github.introsvg.mock;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stand-in for {@code lmdeploy serve api_server} (v0.16 wire format) on 127.0.0.1 that answers IntroSVG's
+ * prompts with deterministic placeholder art and critiques; thread-safe, handles requests concurrently.
+ */
+public final class MockLmdeployServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(MockLmdeployServer.class);
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final String model;
+  private final List<Entry> recorded = new ArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** A finished request with its arrival number, so snapshots keep arrival order under concurrency. */
+  private record Entry(long sequence, RecordedRequest request) {}
+
+  private MockLmdeployServer(Builder builder) {
+    this.model = builder.model;
+    AtomicInteger threads = new AtomicInteger();
+    // Cached daemon threads: a benchmark may hold hundreds of slow (latency) requests in flight at once.
+    this.executor = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "mock-lmdeploy-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), builder.port), 1024);
+    } catch (IOException e) {
+      executor.shutdownNow();
+      throw new UncheckedIOException("Couldn't bind the mock lmdeploy server to 127.0.0.1:" + builder.port, e);
+    }
+    server.setExecutor(executor);
+    server.createContext("/", new MockHandler(builder, this::record));
+    server.start();
+    log.info("Mock lmdeploy server serving '{}' at {}", model, baseUrl());
+  }
+
+  /** A builder with lmdeploy-like defaults: any free port, model "IntroSVG-Qwen2.5-VL-7B", no auth. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** {@code http://127.0.0.1:PORT}, without a trailing slash. */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** The served model name: the only one {@code /v1/chat/completions} accepts. */
+  public String model() {
+    return model;
+  }
+
+  /** Every finished request so far (rejected ones included), in arrival order. */
+  public List<RecordedRequest> requests() {
+    List<Entry> copy;
+    synchronized (recorded) {
+      copy = new ArrayList<>(recorded);
+    }
+    copy.sort(Comparator.comparingLong(Entry::sequence));
+    List<RecordedRequest> out = new ArrayList<>(copy.size());
+    copy.forEach(e -> out.add(e.request()));
+    return List.copyOf(out);
+  }
+
+  /** Forgets the requests recorded so far. */
+  public void clearRequests() {
+    synchronized (recorded) {
+      recorded.clear();
+    }
+  }
+
+  /** Stops listening and drops open connections at once; calling it again does nothing. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      server.stop(0);
+      executor.shutdownNow();
+      log.info("Mock lmdeploy server at 127.0.0.1:{} stopped", server.getAddress().getPort());
+    }
+  }
+
+  private void record(long sequence, RecordedRequest request) {
+    synchronized (recorded) {
+      recorded.add(new Entry(sequence, request));
+    }
+  }
+
+  /** Configures and starts a {@link MockLmdeployServer}. */
+  public static final class Builder {
+    int port = 0;
+    String model = "IntroSVG-Qwen2.5-VL-7B";
+    List<String> apiKeys = List.of();
+    long seed = 0L;
+    Duration latency = Duration.ZERO;
+    FaultPlan faults = FaultPlan.none();
+
+    private Builder() {}
+
+    /** The port to bind on 127.0.0.1; 0 (the default) picks any free port. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0..65535: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The served model name, as lmdeploy's {@code --model-name}. */
+    public Builder model(String servedName) {
+      Objects.requireNonNull(servedName, "servedName == null");
+      if (servedName.isBlank()) {
+        throw new IllegalArgumentException("servedName is blank");
+      }
+      this.model = servedName;
+      return this;
+    }
+
+    /** Keys accepted as {@code Authorization: Bearer <key>} on {@code /v1/*}; empty (the default) = no auth. */
+    public Builder apiKeys(List<String> keys) {
+      this.apiKeys = List.copyOf(Objects.requireNonNull(keys, "keys == null"));
+      return this;
+    }
+
+    /** Seeds every answer; the same seed and request give the same reply. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Delay before each chat completion is answered (before the first byte when streaming); default zero. */
+    public Builder latency(Duration perRequest) {
+      Objects.requireNonNull(perRequest, "perRequest == null");
+      if (perRequest.isNegative()) {
+        throw new IllegalArgumentException("latency is negative: " + perRequest);
+      }
+      this.latency = perRequest;
+      return this;
+    }
+
+    /** Which requests get an injected fault instead of an answer; default none. */
+    public Builder faults(FaultPlan plan) {
+      this.faults = Objects.requireNonNull(plan, "plan == null");
+      return this;
+    }
+
+    /**
+     * Binds and starts the server.
+     *
+     * @throws UncheckedIOException when the port can't be bound
+     */
+    public MockLmdeployServer start() {
+      return new MockLmdeployServer(this);
+    }
+  }
+}
