@@ -116,10 +116,11 @@ final class Failures {
   /** A transport failure; {@code replyStarted} says whether the status line had arrived. */
   LmdeployException.Io io(IOException e, boolean replyStarted) {
     String message;
-    if (e instanceof SocketTimeoutException && replyStarted) {
-      message = "lmdeploy at " + baseUrl + " sent nothing for longer than the idle timeout (" + seconds(idleTimeout) + ")";
+    if (e instanceof SocketTimeoutException && isConnectTimeout(e)) {
+      message = "Couldn't reach lmdeploy at " + baseUrl + " (connect timed out)";
     } else if (e instanceof SocketTimeoutException) {
-      message = "Couldn't reach lmdeploy at " + baseUrl + " (" + (isConnectTimeout(e) ? "connect timed out" : "no answer within the idle timeout of " + seconds(idleTimeout)) + ")";
+      // Before a non-streamed reply's first byte the whole generation has to fit in this silence.
+      message = "lmdeploy at " + baseUrl + " sent nothing for longer than the idle timeout (" + seconds(idleTimeout) + ")";
     } else if (e instanceof InterruptedIOException) {
       message = "The call to lmdeploy at " + baseUrl + " was cut short (" + orClassName(e) + "; the call timeout or an interrupt)";
     } else if (replyStarted) {
