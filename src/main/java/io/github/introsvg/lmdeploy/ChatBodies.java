@@ -60,13 +60,4 @@ final class ChatBodies {
       return null;
     }
   }
-
-  static JsonNode parseOrNull(String json) {
-    try {
-      JsonNode node = MAPPER.readTree(json);
-      return node == null || node.isMissingNode() ? null : node;
-    } catch (IOException e) {
-      return null;
-    }
-  }
 }

@@ -27,13 +27,16 @@ final class Failures {
   private final String baseUrl;
   private final String apiKey; // only to redact it should a server echo it; null when none
   private final Duration idleTimeout;
+  private final Duration callTimeout;
   private final Function<String, Optional<List<String>>> servedModels;
 
   /** @param servedModels best-effort lookup of the served models for a 404's message; empty when unknown */
-  Failures(String baseUrl, String apiKey, Duration idleTimeout, Function<String, Optional<List<String>>> servedModels) {
+  Failures(String baseUrl, String apiKey, Duration idleTimeout, Duration callTimeout,
+      Function<String, Optional<List<String>>> servedModels) {
     this.baseUrl = baseUrl;
     this.apiKey = apiKey == null || apiKey.isEmpty() ? null : apiKey;
     this.idleTimeout = idleTimeout;
+    this.callTimeout = callTimeout;
     this.servedModels = servedModels;
   }
 
@@ -121,8 +124,10 @@ final class Failures {
     } else if (e instanceof SocketTimeoutException) {
       // Before a non-streamed reply's first byte the whole generation has to fit in this silence.
       message = "lmdeploy at " + baseUrl + " sent nothing for longer than the idle timeout (" + seconds(idleTimeout) + ")";
+    } else if (e instanceof InterruptedIOException && "timeout".equals(e.getMessage())) { // OkHttp's call timeout
+      message = "lmdeploy at " + baseUrl + " did not finish within the call timeout (" + seconds(callTimeout) + ")";
     } else if (e instanceof InterruptedIOException) {
-      message = "The call to lmdeploy at " + baseUrl + " was cut short (" + orClassName(e) + "; the call timeout or an interrupt)";
+      message = "The call to lmdeploy at " + baseUrl + " was interrupted (" + orClassName(e) + ")";
     } else if (replyStarted) {
       message = "Lost the connection to lmdeploy at " + baseUrl + " while reading the reply (" + orClassName(e) + ")";
     } else {

@@ -60,7 +60,7 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
     this.chatUrl = HttpUrl.get(baseUrl + "/v1/chat/completions");
     this.modelsUrl = HttpUrl.get(baseUrl + "/v1/models");
     this.healthUrl = HttpUrl.get(baseUrl + "/health");
-    this.failures = new Failures(baseUrl, apiKey, b.idleTimeout, this::servedModelsQuietly);
+    this.failures = new Failures(baseUrl, apiKey, b.idleTimeout, b.callTimeout, this::servedModelsQuietly);
     this.reader = new ReplyReader(failures);
   }
 

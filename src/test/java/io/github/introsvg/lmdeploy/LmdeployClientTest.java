@@ -231,27 +231,47 @@ class LmdeployClientTest {
         .hasMessageContaining("ended the stream early");
   }
 
+  /** A body that sends {@code first}, then nothing until the test is over. */
+  private MockResponseBody stallAfter(String first) {
+    return new MockResponseBody() {
+      @Override
+      public long getContentLength() {
+        return -1;
+      }
+
+      @Override
+      public void writeTo(BufferedSink sink) throws IOException {
+        sink.writeUtf8(first).flush();
+        try {
+          testOver.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+  }
+
+  @Test
+  @Timeout(10)
+  void failsWhenWholeCallOutlastsCallTimeout() {
+    // Chunks keep coming faster than the idle timeout, but the whole call takes too long.
+    server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/event-stream")
+        .body(stallAfter(": comment\n\n")).build());
+    LmdeployClient client = client(builder().idleTimeout(Duration.ofSeconds(5)).callTimeout(Duration.ofMillis(300)));
+    long start = System.nanoTime();
+
+    assertThatThrownBy(() -> client.complete(ChatRequest.text("introsvg", TEXT, Sampling.of(100, 0.5), 1)))
+        .isInstanceOf(LmdeployException.Io.class)
+        .hasMessageEndingWith("did not finish within the call timeout (300 ms)");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+  }
+
   @Test
   @Timeout(10)
   void failsWithinIdleTimeoutWhenStreamGoesSilent() {
     // The first event arrives, then the server says nothing until the test is over.
     server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/event-stream")
-        .body(new MockResponseBody() {
-          @Override
-          public long getContentLength() {
-            return -1;
-          }
-
-          @Override
-          public void writeTo(BufferedSink sink) throws IOException {
-            sink.writeUtf8(fixture("stream-cut.sse")).flush();
-            try {
-              testOver.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-        })
+        .body(stallAfter(fixture("stream-cut.sse")))
         .build());
     LmdeployClient client = client(builder().idleTimeout(Duration.ofMillis(300)));
     long start = System.nanoTime();
