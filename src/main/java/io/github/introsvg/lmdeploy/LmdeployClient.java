@@ -1,0 +1,252 @@
+package io.github.introsvg.lmdeploy;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okio.BufferedSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chat completions against one {@code lmdeploy serve api_server} (or its proxy) over its OpenAI-compatible
+ * HTTP API; thread-safe, one connection pool per instance. See docs/lmdeploy-client.md.
+ */
+public final class LmdeployClient implements ChatClient, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LmdeployClient.class);
+  private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+  /** Idle connections are dropped before lmdeploy's 5 s keep-alive ends: a stale reused one fails a POST. */
+  static final long POOL_KEEP_ALIVE_SECONDS = 4;
+
+  private final String baseUrl;
+  private final String apiKey; // null when none
+  private final boolean streaming;
+  private final Duration connectTimeout;
+  private final OkHttpClient http;
+  private final HttpUrl chatUrl;
+  private final HttpUrl modelsUrl;
+  private final HttpUrl healthUrl;
+  private final Failures failures;
+  private final ReplyReader reader;
+
+  private LmdeployClient(Builder b) {
+    this.baseUrl = b.baseUrl;
+    this.apiKey = b.apiKey;
+    this.streaming = b.streaming;
+    this.connectTimeout = b.connectTimeout;
+    Dispatcher dispatcher = new Dispatcher();
+    dispatcher.setMaxRequests(b.maxConnections);
+    dispatcher.setMaxRequestsPerHost(b.maxConnections);
+    this.http = new OkHttpClient.Builder()
+        .connectionPool(new ConnectionPool(b.maxConnections, POOL_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS))
+        .dispatcher(dispatcher)
+        .connectTimeout(b.connectTimeout)
+        .readTimeout(b.idleTimeout)
+        .writeTimeout(b.idleTimeout)
+        .callTimeout(b.callTimeout)
+        .build();
+    this.chatUrl = HttpUrl.get(baseUrl + "/v1/chat/completions");
+    this.modelsUrl = HttpUrl.get(baseUrl + "/v1/models");
+    this.healthUrl = HttpUrl.get(baseUrl + "/health");
+    this.failures = new Failures(baseUrl, apiKey, b.idleTimeout, b.callTimeout, this::servedModelsQuietly);
+    this.reader = new ReplyReader(failures);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The served model names ({@code GET /v1/models}, {@code data[].id}), de-duplicated in order. */
+  public List<String> models() {
+    Request request = authorized(new Request.Builder().url(modelsUrl).get()).build();
+    boolean replyStarted = false;
+    try (Response response = http.newCall(request).execute()) {
+      replyStarted = true;
+      BufferedSource source = ReplyReader.capped(response.body().source());
+      if (!response.isSuccessful()) throw failures.forStatus(response.code(), ReplyReader.readErrorBody(source), null);
+      return reader.models(source.readByteArray());
+    } catch (ReplyReader.BodyTooLarge e) {
+      throw failures.invalid("a model list larger than " + ReplyReader.MAX_BODY_BYTES + " bytes", 200, null);
+    } catch (IOException e) {
+      throw failures.io(e, replyStarted);
+    }
+  }
+
+  /**
+   * The one model the server serves.
+   *
+   * @throws LmdeployException.UnknownModel when it serves none or several distinct ones
+   */
+  public String resolveModel() {
+    List<String> models = models();
+    if (models.size() == 1) return models.get(0);
+    String message = models.isEmpty()
+        ? "lmdeploy at " + baseUrl + " serves no model"
+        : "lmdeploy at " + baseUrl + " serves several models " + models + "; name one explicitly";
+    throw new LmdeployException.UnknownModel(message, 200, String.join(", ", models));
+  }
+
+  /** True when {@code GET /health} answers 200 (it needs no key); false on any other status or failure. */
+  public boolean healthy() {
+    Call call = http.newCall(new Request.Builder().url(healthUrl).get().build());
+    // A health check must answer quickly even if the long call timeout for completions is configured.
+    call.timeout().timeout(connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+    try (Response response = call.execute()) {
+      return response.code() == 200;
+    } catch (IOException | RuntimeException e) {
+      log.debug("health check of {} failed: {}", baseUrl, e.toString());
+      return false;
+    }
+  }
+
+  @Override
+  public ChatReply complete(ChatRequest request) {
+    Objects.requireNonNull(request, "request == null");
+    byte[] body = ChatBodies.chatCompletion(request, streaming);
+    Request.Builder builder = new Request.Builder().url(chatUrl).post(RequestBody.create(body, JSON));
+    if (streaming) builder.header("Accept", "text/event-stream");
+    Request httpRequest = authorized(builder).build();
+    log.debug("POST {} model={} image={} textChars={} maxTokens={} stream={}", chatUrl, request.model(),
+        request.pngBase64().isPresent(), request.text().length(), request.sampling().maxTokens(), streaming);
+
+    long start = System.nanoTime();
+    boolean replyStarted = false;
+    try (Response response = http.newCall(httpRequest).execute()) {
+      replyStarted = true;
+      BufferedSource source = ReplyReader.capped(response.body().source());
+      if (!response.isSuccessful()) {
+        byte[] errorBody = ReplyReader.readErrorBody(source);
+        log.debug("lmdeploy answered HTTP {}: {}", response.code(), failures.excerpt(errorBody));
+        throw failures.forStatus(response.code(), errorBody, request.model());
+      }
+      ReplyReader.Reply reply = streaming
+          ? reader.stream(source, request.model())
+          : reader.completion(source.readByteArray(), request.model());
+      Duration latency = Duration.ofNanos(System.nanoTime() - start);
+      log.debug("reply model={} finish={} promptTokens={} completionTokens={} chars={} latency={}ms", request.model(),
+          reply.finishReason(), reply.usage().promptTokens(), reply.usage().completionTokens(), reply.content().length(),
+          latency.toMillis());
+      return new ChatReply(reply.content(), reply.finishReason(), reply.usage(), latency);
+    } catch (ReplyReader.BodyTooLarge e) {
+      throw failures.invalid("a reply larger than " + ReplyReader.MAX_BODY_BYTES + " bytes", 200, null);
+    } catch (IOException e) {
+      throw failures.io(e, replyStarted);
+    }
+  }
+
+  /** Drops pooled connections and stops the dispatcher's threads; in-flight calls may fail. */
+  @Override
+  public void close() {
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
+  }
+
+  @Override
+  public String toString() {
+    return "LmdeployClient{" + baseUrl + ", apiKey=" + (apiKey == null ? "none" : "set") + ", streaming=" + streaming + "}";
+  }
+
+  private Request.Builder authorized(Request.Builder builder) {
+    return apiKey == null ? builder : builder.header("Authorization", "Bearer " + apiKey);
+  }
+
+  /** For a 404's message; never fails. */
+  private Optional<List<String>> servedModelsQuietly(String requestedModel) {
+    try {
+      return Optional.of(models());
+    } catch (LmdeployException e) {
+      log.debug("could not list the models of {}: {}", baseUrl, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** Configures a client; only {@link #baseUrl} is required. */
+  public static final class Builder {
+    private String baseUrl;
+    private String apiKey;
+    private int maxConnections = 32;
+    private boolean streaming = true;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration idleTimeout = Duration.ofSeconds(120);
+    private Duration callTimeout = Duration.ofMinutes(30);
+
+    private Builder() {}
+
+    /** The server's root, e.g. {@code http://127.0.0.1:23333}; a trailing '/' is dropped. */
+    public Builder baseUrl(String url) {
+      Objects.requireNonNull(url, "url == null");
+      String trimmed = url.strip();
+      while (trimmed.endsWith("/")) trimmed = trimmed.substring(0, trimmed.length() - 1);
+      HttpUrl parsed = HttpUrl.parse(trimmed);
+      if (parsed == null) {
+        throw new IllegalArgumentException("Not an http(s) URL for lmdeploy: \"" + url + "\" (expected e.g. http://127.0.0.1:23333)");
+      }
+      if (parsed.query() != null || parsed.fragment() != null) {
+        throw new IllegalArgumentException("The lmdeploy URL must not have a query or fragment: \"" + url + "\"");
+      }
+      this.baseUrl = trimmed;
+      return this;
+    }
+
+    /** Sent as {@code Authorization: Bearer <key>}; null or blank means none. */
+    public Builder apiKey(String key) {
+      this.apiKey = key == null || key.isBlank() ? null : key.strip();
+      return this;
+    }
+
+    /** The expected number of concurrent calls: the connection pool and dispatcher are sized to it. */
+    public Builder maxConnections(int n) {
+      if (n < 1) throw new IllegalArgumentException("maxConnections < 1: " + n);
+      this.maxConnections = n;
+      return this;
+    }
+
+    /** Whether replies are streamed (SSE, the default) or come as one JSON body. */
+    public Builder streaming(boolean streaming) {
+      this.streaming = streaming;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      return this;
+    }
+
+    /** The longest silence allowed while waiting for the reply's first byte or between stream chunks. */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    /** The longest a whole call may take; zero for no limit. */
+    public Builder callTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout == null");
+      if (timeout.isNegative()) throw new IllegalArgumentException("callTimeout < 0: " + timeout);
+      this.callTimeout = timeout;
+      return this;
+    }
+
+    public LmdeployClient build() {
+      if (baseUrl == null) throw new IllegalStateException("baseUrl is required");
+      return new LmdeployClient(this);
+    }
+
+    private static Duration positive(Duration timeout, String name) {
+      Objects.requireNonNull(timeout, "timeout == null");
+      if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException(name + " <= 0: " + timeout);
+      return timeout;
+    }
+  }
+}
