@@ -18,6 +18,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,8 +46,8 @@ class IntroSvgTest {
       assertThat(result.status()).isEqualTo(PromptResult.Status.OK);
       assertThat(result.keptIndex()).isEqualTo(3);
 
-      String generate = template("generate.txt").replace("{origin_prompt}", DESC);
-      String critique = template("critique.txt").replace("{origin_prompt}", DESC);
+      String generate = fill(template("generate.txt"), Map.of("origin_prompt", DESC));
+      String critique = fill(template("critique.txt"), Map.of("origin_prompt", DESC));
       assertThat(text(chats.get(0))).isEqualTo(generate);
       assertThat(chats.get(0).at("/messages/0/content").isTextual()).isTrue();
       for (int round = 0; round < 3; round++) {
@@ -54,11 +57,11 @@ class IntroSvgTest {
         assertCriticImageIsOpaque200PngOf(critic, result.candidates().get(round));
         // The refine prompt carries the previous SVG and what the critic said of it, substituted once.
         Critique said = result.candidates().get(round).critique().orElseThrow();
-        String expectedRefine = template("refine.txt")
-            .replace("{current_svg_content}", result.candidates().get(round).svg())
-            .replace("{critique}", said.critique())
-            .replace("{suggestions}", said.suggestions())
-            .replace("{origin_prompt}", DESC);
+        String expectedRefine = fill(template("refine.txt"), Map.of(
+            "origin_prompt", DESC,
+            "current_svg_content", result.candidates().get(round).svg(),
+            "critique", said.critique(),
+            "suggestions", said.suggestions()));
         assertThat(text(refine)).isEqualTo(expectedRefine);
       }
       assertThat(text(chats.get(7))).isEqualTo(critique);
@@ -136,6 +139,12 @@ class IntroSvgTest {
     } catch (Exception e) {
       throw new AssertionError(r.body(), e);
     }
+  }
+
+  /** Python's str.format as the reference uses it: one pass, values never re-expanded. */
+  private static String fill(String template, Map<String, String> values) {
+    return Pattern.compile("\\{([a-z_]+)}").matcher(template)
+        .replaceAll(m -> Matcher.quoteReplacement(values.get(m.group(1))));
   }
 
   private static String template(String name) throws Exception {

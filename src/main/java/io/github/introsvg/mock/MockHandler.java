@@ -64,7 +64,7 @@ final class MockHandler implements HttpHandler {
     exchange.getRequestHeaders().forEach((name, values) ->
         headers.put(name.toLowerCase(Locale.ROOT), String.join(", ", values)));
     RecordedRequest request = new RecordedRequest(method, path, headers, "", 0);
-    Response response = new Response(exchange, method);
+    Response response = new Response(exchange, method, seq, request);
     try {
       byte[] body = readBody(exchange.getRequestBody());
       if (body == null) {
@@ -72,6 +72,7 @@ final class MockHandler implements HttpHandler {
         return;
       }
       request = new RecordedRequest(method, path, headers, new String(body, StandardCharsets.UTF_8), 0);
+      response.request = request;
       Optional<Fault> fault = faults.faultFor(request, seq);
       if (fault.isPresent()) {
         inject(fault.get(), response);
@@ -89,7 +90,7 @@ final class MockHandler implements HttpHandler {
       }
     } finally {
       exchange.close();
-      recorder.record(seq, request.withStatus(response.status()));
+      response.recordOnce(); // a request whose connection failed before any status was sent
     }
   }
 
@@ -257,15 +258,30 @@ final class MockHandler implements HttpHandler {
     return null;
   }
 
-  /** One exchange's response: remembers the status sent so the request log can show it. */
+  /**
+   * One exchange's response: records the request with its status as the status is sent, before the body,
+   * so a client that has read a reply always finds its request in the log.
+   */
   private final class Response {
     private final HttpExchange exchange;
     private final boolean head;
+    private final long sequence;
+    private RecordedRequest request;
     private int status;
+    private boolean recorded;
 
-    Response(HttpExchange exchange, String method) {
+    Response(HttpExchange exchange, String method, long sequence, RecordedRequest request) {
       this.exchange = exchange;
       this.head = method.equals("HEAD");
+      this.sequence = sequence;
+      this.request = request;
+    }
+
+    void recordOnce() {
+      if (!recorded) {
+        recorded = true;
+        recorder.record(sequence, request.withStatus(status));
+      }
     }
 
     boolean started() {
@@ -291,6 +307,7 @@ final class MockHandler implements HttpHandler {
       byte[] bytes = json.writeValueAsBytes(body);
       exchange.getResponseHeaders().set("Content-Type", "application/json");
       status = code;
+      recordOnce();
       if (head) {
         exchange.sendResponseHeaders(code, -1);
         return;
@@ -305,6 +322,7 @@ final class MockHandler implements HttpHandler {
       exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
       exchange.getResponseHeaders().set("Cache-Control", "no-cache");
       status = 200;
+      recordOnce();
       exchange.sendResponseHeaders(200, 0);
       return exchange.getResponseBody();
     }
