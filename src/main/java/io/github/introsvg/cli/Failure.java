@@ -22,7 +22,10 @@ record Failure(int exitCode, String message) {
           + "Set INTROSVG_API_KEY or --api-key-file to a key the server was started with.");
     }
     if (e instanceof LmdeployException.UnknownModel) {
-      return new Failure(ExitCodes.SERVER_REFUSED, e.getMessage() + ". Leave out --model to use the model the server serves.");
+      // 404: the named model is not served; otherwise the server lists none or several and one must be named.
+      String fix = ((LmdeployException) e).statusCode() == 404
+          ? "Leave out --model to use the model the server serves." : "Pass --model NAME.";
+      return new Failure(ExitCodes.SERVER_REFUSED, e.getMessage() + ". " + fix);
     }
     if (e instanceof LmdeployException) {
       return new Failure(ExitCodes.SERVER_REFUSED, "lmdeploy at " + server + " failed: " + e.getMessage());
