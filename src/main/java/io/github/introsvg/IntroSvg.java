@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The library's front door: IntroSVG's generate -> render -> critique -> refine loop against one lmdeploy
@@ -87,15 +88,27 @@ public final class IntroSvg implements AutoCloseable {
 
   /**
    * Runs every row of a prompts CSV ({@code id,desc}) into {@code outDir}, with at most the builder's
-   * concurrency in flight; the CLI's {@code run} command is this method.
+   * concurrency in flight; the CLI's {@code run} command is this method. When {@code outDir} holds a journal of
+   * the same run, it resumes: finished prompts are skipped and no answered turn is asked again.
+   *
+   * @throws io.github.introsvg.batch.ResumeConflictException when {@code outDir} holds a run with other settings
+   * @throws io.github.introsvg.batch.BatchInterruptedException when the calling thread is interrupted
    */
   public BatchSummary runBatch(Path promptsCsv, Path outDir, BatchListener listener) {
+    return runBatch(promptsCsv, outDir, listener, false);
+  }
+
+  /** As {@link #runBatch(Path, Path, BatchListener)}; {@code startOver} sets an earlier run's journal aside. */
+  public BatchSummary runBatch(Path promptsCsv, Path outDir, BatchListener listener, boolean startOver) {
     RefinementLoop bound = loop();
-    Map<String, String> info = new LinkedHashMap<>();
-    info.put("server", server);
-    info.put("model", bound.model());
-    info.putAll(runInfo);
-    return new BatchRunner(bound, concurrency, info, clock).run(promptsCsv, outDir, listener);
+    Supplier<Map<String, String>> info = () -> {
+      Map<String, String> facts = new LinkedHashMap<>();
+      facts.put("server", server);
+      facts.put("model", bound.model());
+      facts.putAll(runInfo);
+      return facts;
+    };
+    return new BatchRunner(bound, concurrency, info, clock).run(promptsCsv, outDir, listener, startOver);
   }
 
   private RefinementLoop loop() {

@@ -1,5 +1,6 @@
 package io.github.introsvg.batch;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -18,7 +19,10 @@ final class AtomicFiles {
       Files.createDirectories(dir);
       Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
       try {
-        Files.write(tmp, content);
+        // A stream, not Files.write: a channel write fails outright if the writing thread was just interrupted.
+        try (FileOutputStream out = new FileOutputStream(tmp.toFile())) {
+          out.write(content);
+        }
         move(tmp, target);
       } finally {
         Files.deleteIfExists(tmp);

@@ -8,8 +8,15 @@ public interface BatchListener {
 
   BatchListener NONE = new BatchListener() {};
 
-  /** Before the first prompt runs: how many will, and what was wrong with the other rows. */
-  default void started(int prompts, List<RowProblem> problems) {}
+  /**
+   * Before the first prompt runs.
+   *
+   * @param prompts usable rows of the CSV
+   * @param problems what was wrong with the other rows (and unsafe ids that were renamed)
+   * @param alreadyDone prompts an earlier run of the same OUT finished; they are skipped
+   * @param replayableTurns turns an earlier run answered for unfinished prompts; they are not asked again
+   */
+  default void started(int prompts, List<RowProblem> problems, int alreadyDone, int replayableTurns) {}
 
   /** After a prompt's files were written. */
   default void finished(PromptRow row, PromptResult result, Progress progress) {}

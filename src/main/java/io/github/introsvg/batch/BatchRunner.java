@@ -1,108 +1,184 @@
 package io.github.introsvg.batch;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.introsvg.lmdeploy.Sampling;
 import io.github.introsvg.loop.LoopSettings;
+import io.github.introsvg.loop.PromptInterruptedException;
 import io.github.introsvg.loop.PromptResult;
 import io.github.introsvg.loop.RefinementLoop;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
- * Runs every prompt of a CSV through the loop with a bounded number in flight and writes each prompt's
- * files as soon as it finishes, so nothing of a finished prompt stays in memory.
+ * Runs every prompt of a CSV through the loop with a bounded number in flight, writes each prompt's files as
+ * soon as it finishes (nothing of a finished prompt stays in memory), and journals every answered turn so
+ * that running it again on the same OUT resumes where it stopped.
  */
 public final class BatchRunner {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** How long an interrupted batch waits for prompts to notice before it reports what is done. */
+  private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
   private final RefinementLoop loop;
   private final int concurrency;
-  private final Map<String, String> runInfo;
+  private final Supplier<Map<String, String>> runInfo;
   private final Clock clock;
 
-  /** @param runInfo extra facts for summary.json, such as the server and model */
-  public BatchRunner(RefinementLoop loop, int concurrency, Map<String, String> runInfo, Clock clock) {
+  /** @param runInfo extra facts for summary.json (server, model, retries), read when the summary is written */
+  public BatchRunner(RefinementLoop loop, int concurrency, Supplier<Map<String, String>> runInfo, Clock clock) {
     this.loop = Objects.requireNonNull(loop, "loop == null");
     if (concurrency < 1) throw new IllegalArgumentException("concurrency < 1: " + concurrency);
     this.concurrency = concurrency;
-    this.runInfo = new LinkedHashMap<>(runInfo);
+    this.runInfo = Objects.requireNonNull(runInfo, "runInfo == null");
     this.clock = Objects.requireNonNull(clock, "clock == null");
   }
 
   /**
-   * Runs the prompts of {@code promptsCsv} into {@code outDir}.
+   * Runs the prompts of {@code promptsCsv} into {@code outDir}; when {@code outDir} holds a journal of the same
+   * run, prompts already done are skipped and the others continue after their last answered turn.
    *
+   * @param forceNew start over even if {@code outDir} holds a journal of a run with other settings
    * @throws PromptFileException when the CSV as a whole is unusable (nothing is written then)
+   * @throws ResumeConflictException when {@code outDir} holds another run's journal and not {@code forceNew}
+   * @throws BatchInterruptedException when the calling thread is interrupted; finished work is kept
    * @throws RuntimeException the first error that makes every prompt fail (e.g. an unknown model), after the
    *     prompts already finished were written
    */
-  public BatchSummary run(Path promptsCsv, Path outDir, BatchListener listener) {
+  public BatchSummary run(Path promptsCsv, Path outDir, BatchListener listener, boolean forceNew) {
     PromptCsv.Contents contents = PromptCsv.read(promptsCsv);
     Instant started = clock.instant();
-    Tally tally = new Tally(contents.rows().size());
-    AtomicReference<RuntimeException> fatal = new AtomicReference<>();
-    listener.started(contents.rows().size(), contents.problems());
-    try (OutputWriter writer = new OutputWriter(outDir)) {
-      writer.writeFileNames(contents.rows());
-      contents.problems().stream().filter(RowProblem::skipped).forEach(writer::writeSkipped);
-      ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, Math.max(1, contents.rows().size())), threads());
-      try {
-        List<Future<?>> futures = new ArrayList<>();
-        for (PromptRow row : contents.rows()) {
-          futures.add(pool.submit(() -> {
-            if (fatal.get() != null) return;
-            try {
-              PromptResult result = loop.run(row.id(), row.description());
-              writer.write(row, result);
-              listener.finished(row, result, tally.add(result, Duration.between(started, clock.instant())));
-            } catch (RuntimeException e) {
-              fatal.compareAndSet(null, e);
-            }
-          }));
+    try (RunJournal journal = RunJournal.open(outDir, header(promptsCsv), forceNew)) {
+      Set<String> done = journal.done();
+      List<JsonNode> previous = OutputWriter.keepResultsOf(outDir, done, forceNew);
+      Tally tally = new Tally(contents.rows().size(), previous);
+      List<PromptRow> todo = contents.rows().stream().filter(r -> !done.contains(r.id())).toList();
+      listener.started(contents.rows().size(), contents.problems(), contents.rows().size() - todo.size(), journal.replayableTurns());
+      try (OutputWriter writer = new OutputWriter(outDir)) {
+        writer.writeFileNames(contents.rows());
+        contents.problems().stream().filter(RowProblem::skipped).forEach(writer::writeSkipped);
+        AtomicReference<RuntimeException> fatal = new AtomicReference<>();
+        boolean interrupted = runAll(todo, row -> {
+          PromptResult result = loop.run(row.id(), row.description(), journal);
+          writer.write(row, result);
+          journal.markDone(row.id());
+          listener.finished(row, result, tally.add(result, Duration.between(started, clock.instant())));
+        }, fatal);
+        BatchSummary summary = tally.summary(outDir, contents.problems(), Duration.between(started, clock.instant()));
+        String status = interrupted ? "interrupted" : fatal.get() != null ? "aborted" : "complete";
+        writer.writeSummary(summaryJson(summary, started, status, fatal.get()));
+        if (interrupted) throw new BatchInterruptedException(summary);
+        if (fatal.get() != null) throw fatal.get();
+        return summary;
+      }
+    }
+  }
+
+  /** Runs {@code task} for every row on the pool; returns true when the caller was interrupted. */
+  private boolean runAll(List<PromptRow> rows, PromptTask task, AtomicReference<RuntimeException> fatal) {
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, Math.max(1, rows.size())), threads());
+    try {
+      List<Future<?>> futures = new ArrayList<>(rows.size());
+      for (PromptRow row : rows) {
+        futures.add(pool.submit(() -> {
+          if (fatal.get() != null) return;
+          try {
+            task.run(row);
+          } catch (PromptInterruptedException e) {
+            // abandoned: its answered turns are journaled, the rest runs on resume
+          } catch (RuntimeException e) {
+            fatal.compareAndSet(null, e);
+          }
+        }));
+      }
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("prompt task failed unexpectedly", e.getCause());
         }
-        awaitAll(futures);
-      } finally {
-        pool.shutdownNow();
       }
-      BatchSummary summary = tally.summary(outDir, contents.problems(), Duration.between(started, clock.instant()));
-      writer.writeSummary(summaryJson(summary, started, fatal.get()));
-      if (fatal.get() != null) throw fatal.get();
-      return summary;
-    }
-  }
-
-  private static void awaitAll(List<Future<?>> futures) {
-    for (Future<?> f : futures) {
+      return false;
+    } catch (InterruptedException e) {
+      pool.shutdownNow();
       try {
-        f.get();
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("prompt task failed unexpectedly", e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for prompts", e);
+        pool.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException again) {
+        // stop waiting; the journal is consistent whatever the workers were doing
       }
+      Thread.currentThread().interrupt();
+      return true;
+    } finally {
+      pool.shutdownNow();
     }
   }
 
-  private ObjectNode summaryJson(BatchSummary s, Instant started, RuntimeException fatal) {
+  @FunctionalInterface
+  private interface PromptTask {
+    void run(PromptRow row);
+  }
+
+  /** What identifies a run: resuming with any of it changed would mix two runs in one OUT. */
+  private ObjectNode header(Path promptsCsv) {
+    LoopSettings s = loop.settings();
+    ObjectNode h = JSON.createObjectNode();
+    h.put("type", "run");
+    h.put("format", 1);
+    h.put("model", loop.model());
+    h.put("policy", s.policy().name().toLowerCase());
+    h.put("rounds", s.rounds());
+    h.put("stop_score", s.stopScore());
+    h.put("attempts", s.draftAttempts() + "/" + s.refineAttempts() + "/" + s.critiqueAttempts());
+    h.put("sampling", sampling(s.generate()) + " " + sampling(s.critique()) + " " + sampling(s.refine())
+        + " " + sampling(s.finalCritique()));
+    h.put("prompts_sha256", sha256(promptsCsv));
+    h.put("started", clock.instant().toString());
+    return h;
+  }
+
+  private static String sampling(Sampling s) {
+    return s.maxTokens() + "/" + s.temperature() + "/" + s.topP() + "/" + s.topK() + "/" + s.repetitionPenalty();
+  }
+
+  private static String sha256(Path file) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    } catch (IOException e) {
+      throw new PromptFileException(file, "can't be read: " + e.getMessage(), e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("every JDK has SHA-256", e);
+    }
+  }
+
+  private ObjectNode summaryJson(BatchSummary s, Instant started, String status, RuntimeException fatal) {
     LoopSettings settings = loop.settings();
     ObjectNode json = JSON.createObjectNode();
-    json.put("status", fatal == null ? "complete" : "aborted");
+    json.put("status", status);
     if (fatal != null) json.put("error", fatal.getMessage());
     json.put("rows", s.rows());
     json.put("ok", s.ok());
@@ -118,7 +194,7 @@ public final class BatchRunner {
     json.put("rounds", settings.rounds());
     json.put("stop_score", settings.stopScore());
     json.put("concurrency", concurrency);
-    runInfo.forEach(json::put);
+    runInfo.get().forEach(json::put);
     return json;
   }
 
@@ -131,9 +207,10 @@ public final class BatchRunner {
     };
   }
 
-  /** Running totals, so that no finished prompt's result has to be kept. */
+  /** Running totals, so that no finished prompt's result has to be kept; seeded from an earlier run's lines. */
   private static final class Tally {
     private final int total;
+    private final int resumed;
     private int done;
     private int ok;
     private int failed;
@@ -142,22 +219,32 @@ public final class BatchRunner {
     private long promptTokens;
     private long completionTokens;
 
-    Tally(int total) {
+    Tally(int total, List<JsonNode> previous) {
       this.total = total;
+      for (JsonNode line : previous) {
+        boolean succeeded = line.path("status").asText().equals("ok");
+        count(succeeded, line.path("final_score").asDouble(), line.path("calls").asLong(),
+            line.path("prompt_tokens").asLong(), line.path("completion_tokens").asLong());
+      }
+      this.resumed = done;
     }
 
     synchronized Progress add(PromptResult r, Duration elapsed) {
+      count(r.status() == PromptResult.Status.OK, r.finalScore(), r.turns().size(), r.promptTokens(), r.completionTokens());
+      return new Progress(done, resumed, total, failed, ok == 0 ? Double.NaN : scoreSum / ok, elapsed);
+    }
+
+    private void count(boolean succeeded, double score, long turns, long inTokens, long outTokens) {
       done++;
-      if (r.status() == PromptResult.Status.OK) {
+      if (succeeded) {
         ok++;
-        scoreSum += r.finalScore();
+        scoreSum += score;
       } else {
         failed++;
       }
-      calls += r.turns().size();
-      promptTokens += r.promptTokens();
-      completionTokens += r.completionTokens();
-      return new Progress(done, total, failed, ok == 0 ? Double.NaN : scoreSum / ok, elapsed);
+      calls += turns;
+      promptTokens += inTokens;
+      completionTokens += outTokens;
     }
 
     synchronized BatchSummary summary(Path out, List<RowProblem> problems, Duration elapsed) {

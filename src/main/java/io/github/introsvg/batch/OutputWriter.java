@@ -1,5 +1,6 @@
 package io.github.introsvg.batch;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,12 +10,17 @@ import io.github.introsvg.loop.PromptResult;
 import io.github.introsvg.loop.Turn;
 import io.github.introsvg.prompt.Critique;
 import java.io.BufferedWriter;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes a run's files in the reference's layout, plus our own: {@code traces/}, {@code results.jsonl} and
@@ -32,8 +38,8 @@ final class OutputWriter implements AutoCloseable {
     this.out = out;
     try {
       Files.createDirectories(out);
-      results = Files.newBufferedWriter(out.resolve("results.jsonl"), StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      results = new BufferedWriter(new OutputStreamWriter(
+          new FileOutputStream(out.resolve("results.jsonl").toFile(), true), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("can't create output directory " + out + ": " + e.getMessage(), e);
     }
@@ -85,6 +91,39 @@ final class OutputWriter implements AutoCloseable {
       if (!row.fileName().equals(row.id())) csv.append(quote(row.id())).append(',').append(row.fileName()).append('\n');
     }
     AtomicFiles.write(out.resolve("file_names.csv"), utf8(csv.toString()));
+  }
+
+  /**
+   * Prepares results.jsonl for a resumed run: keeps one line per prompt in {@code done} (dropping lines of
+   * prompts that will run again and of invalid rows, which are reported again), or sets the file aside when
+   * starting over. Returns the kept lines.
+   */
+  static List<JsonNode> keepResultsOf(Path out, Set<String> done, boolean startOver) {
+    Path file = out.resolve("results.jsonl");
+    if (!Files.exists(file)) return List.of();
+    try {
+      if (startOver) {
+        Files.move(file, out.resolve("results.jsonl." + System.currentTimeMillis() + ".old"));
+        return List.of();
+      }
+      Map<String, JsonNode> kept = new LinkedHashMap<>();
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        JsonNode node;
+        try {
+          node = JSON.readTree(line);
+        } catch (IOException torn) {
+          continue; // a line torn by a crash; its prompt is not marked done, so it runs again
+        }
+        String id = node.path("id").asText();
+        if (done.contains(id) && !node.path("status").asText().equals("invalid")) kept.put(id, node);
+      }
+      StringBuilder text = new StringBuilder();
+      for (JsonNode node : kept.values()) text.append(JSON.writeValueAsString(node)).append('\n');
+      AtomicFiles.write(file, utf8(text.toString()));
+      return List.copyOf(kept.values());
+    } catch (IOException e) {
+      throw new UncheckedIOException("can't prepare " + file + " for resuming: " + e.getMessage(), e);
+    }
   }
 
   private static Path iteration(Path intermediate, int round) {

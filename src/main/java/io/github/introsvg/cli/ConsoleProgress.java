@@ -22,9 +22,13 @@ final class ConsoleProgress implements BatchListener {
   }
 
   @Override
-  public synchronized void started(int prompts, List<RowProblem> problems) {
+  public synchronized void started(int prompts, List<RowProblem> problems, int alreadyDone, int replayableTurns) {
     problems.forEach(p -> err.println((p.skipped() ? "skipped " : "note: ") + p));
-    err.println("Running " + prompts + " prompts.");
+    if (alreadyDone > 0 || replayableTurns > 0) {
+      err.println("Resuming: " + alreadyDone + " of " + prompts + " prompts already done, " + replayableTurns
+          + " answered turns of the others will not be asked again.");
+    }
+    err.println("Running " + (prompts - alreadyDone) + " prompts.");
     // Without a terminal to redraw, print about 20 lines in all rather than one per prompt.
     every = interactive ? 1 : Math.max(1, prompts / 20);
     err.flush();

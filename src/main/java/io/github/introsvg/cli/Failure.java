@@ -1,7 +1,10 @@
 package io.github.introsvg.cli;
 
+import io.github.introsvg.batch.BatchInterruptedException;
 import io.github.introsvg.batch.PromptFileException;
+import io.github.introsvg.batch.ResumeConflictException;
 import io.github.introsvg.lmdeploy.LmdeployException;
+import io.github.introsvg.loop.PromptInterruptedException;
 import io.github.introsvg.render.SvgRenderException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -12,7 +15,15 @@ record Failure(int exitCode, String message) {
   static Failure of(Throwable e, String server) {
     if (e instanceof CommandLine.ParameterException) return new Failure(ExitCodes.USAGE, e.getMessage());
     if (e instanceof UsageException) return new Failure(ExitCodes.USAGE, e.getMessage());
-    if (e instanceof PromptFileException) return new Failure(ExitCodes.USAGE, e.getMessage());
+    if (e instanceof PromptFileException || e instanceof ResumeConflictException) {
+      return new Failure(ExitCodes.USAGE, e.getMessage());
+    }
+    if (e instanceof BatchInterruptedException b) {
+      return new Failure(ExitCodes.INTERRUPTED, "Interrupted: " + (b.summary().ok() + b.summary().failed()) + " of "
+          + (b.summary().rows() - b.summary().invalid()) + " prompts done. Run the same command again to resume; "
+          + "no answered turn will be asked again (journal: " + b.summary().outDir().resolve("journal.jsonl") + ").");
+    }
+    if (e instanceof PromptInterruptedException) return new Failure(ExitCodes.INTERRUPTED, "Interrupted.");
     if (e instanceof LmdeployException.Io) {
       return new Failure(ExitCodes.SERVER_UNREACHABLE, e.getMessage()
           + ". Is lmdeploy running there? Start it with ./lmdeploy-launch.sh, pass --server URL, or try --mock.");

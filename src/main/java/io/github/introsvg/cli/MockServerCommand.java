@@ -29,23 +29,24 @@ final class MockServerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() {
     if (port < 0 || port > 65535) throw new Failure.UsageException("--port must be 0-65535, not " + port);
-    CountDownLatch stopped = new CountDownLatch(1);
     MockLmdeployServer server;
     try {
       server = MockLmdeployServer.builder().port(port).model(model).apiKeys(apiKeys).seed(seed).start();
     } catch (UncheckedIOException e) {
       throw new Failure.UsageException("can't listen on 127.0.0.1:" + port + " (" + e.getMessage() + "); choose another --port");
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }));
     spec.commandLine().getErr().println("Mock lmdeploy serving '" + model + "' at " + server.baseUrl()
         + " (placeholder art, not IntroSVG's). Ctrl-C stops it.");
     spec.commandLine().getErr().flush();
-    stopped.await();
+    try {
+      new CountDownLatch(1).await(); // until Ctrl-C interrupts this thread (see Main)
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      server.close();
+    }
     return ExitCodes.INTERRUPTED;
   }
 }

@@ -26,6 +26,10 @@ final class RunCommand implements Callable<Integer>, Cli.ServerAware {
       description = "Prompts in flight at once; keep the server's batch full. Default: ${DEFAULT-VALUE}.")
   int concurrency;
 
+  @Option(names = "--force-new",
+      description = "Start over in OUT even if it holds a run with other settings (the old journal is set aside).")
+  boolean forceNew;
+
   @Mixin ServerOptions server;
   @ParentCommand Cli cli;
   @Spec CommandSpec spec;
@@ -38,7 +42,7 @@ final class RunCommand implements Callable<Integer>, Cli.ServerAware {
     var err = spec.commandLine().getErr();
     try (ServerOptions.Session session = server.open(cli.env, concurrency, err)) {
       url = session.url();
-      BatchSummary s = session.introSvg().runBatch(prompts, out, new ConsoleProgress(err, System.console() != null));
+      BatchSummary s = session.introSvg().runBatch(prompts, out, new ConsoleProgress(err, System.console() != null), forceNew);
       err.printf("Done: %d ok, %d failed, %d invalid rows of %d; mean final score %s; %d calls; %.1f s. Results in %s%n",
           s.ok(), s.failed(), s.invalid(), s.rows(),
           Double.isNaN(s.meanFinalScore()) ? "-" : String.format("%.2f", s.meanFinalScore()),

@@ -64,21 +64,34 @@ public final class RefinementLoop {
    *     succeed against this server, so the caller stops the whole run
    */
   public PromptResult run(String id, String description) {
-    return new Run(id, description).execute();
+    return run(id, description, TurnJournal.NONE);
+  }
+
+  /**
+   * Runs the loop for one prompt, replaying the turns {@code journal} already holds and recording every new
+   * answered turn in it before using its reply.
+   *
+   * @throws PromptInterruptedException when the calling thread is interrupted; nothing of the prompt is returned
+   */
+  public PromptResult run(String id, String description, TurnJournal journal) {
+    Objects.requireNonNull(journal, "journal == null");
+    return new Run(id, description, journal).execute();
   }
 
   /** The mutable state of one prompt's loop. */
   private final class Run {
     private final String id;
     private final String description;
+    private final TurnJournal journal;
     private final Instant started = clock.instant();
     private final List<Candidate> candidates = new ArrayList<>();
     private final List<Turn> turns = new ArrayList<>();
     private String lastFailure = "";
 
-    Run(String id, String description) {
+    Run(String id, String description, TurnJournal journal) {
       this.id = id;
       this.description = description;
+      this.journal = journal;
     }
 
     PromptResult execute() {
@@ -181,11 +194,17 @@ public final class RefinementLoop {
     }
 
     private Optional<ChatReply> call(ChatRequest request, String label, Role role, int attempt, long seed) {
+      Optional<ChatReply> replayed = journal.replay(id, label, attempt);
+      if (replayed.isPresent()) return replayed;
+      if (Thread.currentThread().isInterrupted()) throw new PromptInterruptedException(id);
       try {
-        return Optional.of(chat.complete(request));
+        ChatReply reply = chat.complete(request);
+        journal.record(id, label, attempt, reply);
+        return Optional.of(reply);
       } catch (LmdeployException.Unauthorized | LmdeployException.UnknownModel fatal) {
         throw fatal;
       } catch (LmdeployException e) {
+        if (Thread.currentThread().isInterrupted()) throw new PromptInterruptedException(id);
         turns.add(new Turn(label, role, attempt, seed, request.sampling(), "", "", 0, 0, 0,
             Turn.Outcome.CALL_FAILED, e.getMessage(), OptionalDouble.empty()));
         lastFailure = label + ": " + e.getMessage();

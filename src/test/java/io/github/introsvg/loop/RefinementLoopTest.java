@@ -204,4 +204,62 @@ class RefinementLoopTest {
     assertThat(chat.requests).extracting(r -> r.sampling().temperature()).containsExactly(0.5, 0.0);
     assertThat(result.turns()).extracting(Turn::label).containsExactly("draft", "critique-final");
   }
+
+  @Test
+  void replaysJournaledTurnsWithoutAskingTheServerAgain() {
+    chat.then(svg("d")).then("not json").then(critique(4, NEEDS_WORK)).then(svg("r1")).then(critique(9.5, "ok"));
+    MemoryJournal journal = new MemoryJournal();
+    PromptResult first = loop(policy(Policy.INTROSPECTIVE)).run("a1", "x", journal);
+    int calls = chat.requests.size();
+
+    PromptResult replayed = loop(policy(Policy.INTROSPECTIVE)).run("a1", "x", journal);
+
+    assertThat(chat.requests).hasSize(calls);
+    assertThat(journal.recorded).hasSize(5);
+    assertThat(replayed.candidates()).extracting(Candidate::svg).isEqualTo(first.candidates().stream().map(Candidate::svg).toList());
+    assertThat(replayed.turns()).extracting(Turn::outcome).isEqualTo(first.turns().stream().map(Turn::outcome).toList());
+  }
+
+  @Test
+  void resumesAfterTheLastJournaledTurn() {
+    MemoryJournal journal = new MemoryJournal();
+    chat.then(svg("d")).thenFail(new LmdeployException.Io("connection reset", null));
+    loop(LoopSettings.builder().critiqueAttempts(1).build()).run("a1", "x", journal); // "crashes" after the draft
+    chat.requests.clear();
+    chat.then(critique(9.5, "ok"));
+
+    PromptResult resumed = loop(policy(Policy.INTROSPECTIVE)).run("a1", "x", journal);
+
+    assertThat(chat.requests).hasSize(1);
+    assertThat(chat.requests.get(0).pngBase64()).isPresent();
+    assertThat(resumed.kept().orElseThrow().svg()).isEqualTo(svg("d"));
+  }
+
+  @Test
+  void interruptedThreadAbandonsThePrompt() {
+    chat.then(svg("d"));
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> loop(policy(Policy.INTROSPECTIVE)).run("a1", "x", new MemoryJournal()))
+          .isInstanceOf(PromptInterruptedException.class);
+      assertThat(chat.requests).isEmpty();
+    } finally {
+      Thread.interrupted();
+    }
+  }
+
+  /** An in-memory journal keyed as the real one is. */
+  private static final class MemoryJournal implements TurnJournal {
+    final java.util.Map<String, io.github.introsvg.lmdeploy.ChatReply> recorded = new java.util.LinkedHashMap<>();
+
+    @Override
+    public java.util.Optional<io.github.introsvg.lmdeploy.ChatReply> replay(String promptId, String label, int attempt) {
+      return java.util.Optional.ofNullable(recorded.get(promptId + "/" + label + "/" + attempt));
+    }
+
+    @Override
+    public void record(String promptId, String label, int attempt, io.github.introsvg.lmdeploy.ChatReply reply) {
+      recorded.put(promptId + "/" + label + "/" + attempt, reply);
+    }
+  }
 }

@@ -1,0 +1,203 @@
+package io.github.introsvg.batch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.introsvg.lmdeploy.ChatReply;
+import io.github.introsvg.loop.TurnJournal;
+import java.io.BufferedReader;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code OUT/journal.jsonl}: the run's settings, then every answered turn and every finished prompt, one JSON
+ * line each, appended and fsynced before the turn counts. A crash loses at most the turns in flight; a
+ * torn last line is dropped on reopening.
+ */
+final class RunJournal implements TurnJournal, AutoCloseable {
+
+  static final String FILE = "journal.jsonl";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path file;
+  // A stream, not a FileChannel: interrupting a thread inside a channel write closes the channel for everyone.
+  private final FileOutputStream stream;
+  private final Set<String> done;
+  /** Replies of prompts not yet done, by prompt id then "label/attempt"; dropped once a prompt is done. */
+  private final Map<String, Map<String, ChatReply>> pending;
+
+  private RunJournal(Path file, FileOutputStream stream, Set<String> done, Map<String, Map<String, ChatReply>> pending) {
+    this.file = file;
+    this.stream = stream;
+    this.done = done;
+    this.pending = pending;
+  }
+
+  /**
+   * Opens the journal in {@code out}: continues the one there when its settings equal {@code header}'s, or
+   * starts a new one (setting an existing journal aside when {@code forceNew}).
+   *
+   * @throws ResumeConflictException when OUT holds a journal of a run with other settings and not {@code forceNew}
+   */
+  static RunJournal open(Path out, ObjectNode header, boolean forceNew) {
+    Path file = out.resolve(FILE);
+    try {
+      Files.createDirectories(out);
+      if (Files.exists(file) && forceNew) {
+        Files.move(file, out.resolve(FILE + "." + System.currentTimeMillis() + ".old"));
+      }
+      if (Files.exists(file) && Files.size(file) > 0) {
+        return resume(out, file, header);
+      }
+      RunJournal journal = new RunJournal(file, new FileOutputStream(file.toFile(), false),
+          ConcurrentHashMap.newKeySet(), new ConcurrentHashMap<>());
+      journal.append(header);
+      return journal;
+    } catch (IOException e) {
+      throw new UncheckedIOException("can't open " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static RunJournal resume(Path out, Path file, ObjectNode header) throws IOException {
+    Set<String> done = ConcurrentHashMap.newKeySet();
+    Map<String, Map<String, ChatReply>> pending = new ConcurrentHashMap<>();
+    long goodBytes = 0;
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      boolean first = true;
+      while ((line = in.readLine()) != null) {
+        JsonNode node;
+        try {
+          node = JSON.readTree(line);
+        } catch (IOException e) {
+          break; // a line torn by a crash: everything before it is intact
+        }
+        if (first) {
+          checkSameRun(out, node, header);
+          first = false;
+        } else {
+          apply(node, done, pending);
+        }
+        goodBytes += line.getBytes(StandardCharsets.UTF_8).length + 1;
+      }
+    }
+    try (RandomAccessFile raw = new RandomAccessFile(file.toFile(), "rw")) {
+      raw.setLength(Math.min(goodBytes, raw.length()));
+      if (raw.length() > 0) {
+        raw.seek(raw.length() - 1);
+        if (raw.read() != '\n') raw.write('\n');
+      }
+    }
+    return new RunJournal(file, new FileOutputStream(file.toFile(), true), done, pending);
+  }
+
+  private static void checkSameRun(Path out, JsonNode previous, ObjectNode current) {
+    StringBuilder differences = new StringBuilder();
+    for (Iterator<String> names = current.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (name.equals("started")) continue;
+      JsonNode before = previous.get(name);
+      JsonNode now = current.get(name);
+      if (!now.equals(before)) {
+        if (differences.length() > 0) differences.append(", ");
+        differences.append(name).append(' ').append(before == null ? "(none)" : before).append(" -> ").append(now);
+      }
+    }
+    if (differences.length() > 0) {
+      throw new ResumeConflictException(out + " holds a run with other settings (" + differences
+          + "); resume with the same settings, use another -o directory, or pass --force-new to start over there");
+    }
+  }
+
+  private static void apply(JsonNode node, Set<String> done, Map<String, Map<String, ChatReply>> pending) {
+    String id = node.path("id").asText();
+    switch (node.path("type").asText()) {
+      case "turn" -> pending.computeIfAbsent(id, k -> new HashMap<>()).put(
+          key(node.path("label").asText(), node.path("attempt").asInt()),
+          new ChatReply(node.path("content").asText(), node.path("finish_reason").asText(),
+              new ChatReply.Usage(node.path("prompt_tokens").asInt(), node.path("completion_tokens").asInt()),
+              Duration.ofMillis(node.path("latency_ms").asLong())));
+      case "done" -> {
+        done.add(id);
+        pending.remove(id);
+      }
+      default -> { } // unknown line types from a newer version carry nothing this one replays
+    }
+  }
+
+  /** Prompt ids whose files were all written in an earlier run. */
+  Set<String> done() {
+    return Set.copyOf(done);
+  }
+
+  /** How many turns earlier runs answered for prompts not yet done (what a resume will not ask again). */
+  int replayableTurns() {
+    return pending.values().stream().mapToInt(Map::size).sum();
+  }
+
+  @Override
+  public Optional<ChatReply> replay(String promptId, String label, int attempt) {
+    Map<String, ChatReply> turns = pending.get(promptId);
+    return turns == null ? Optional.empty() : Optional.ofNullable(turns.get(key(label, attempt)));
+  }
+
+  @Override
+  public void record(String promptId, String label, int attempt, ChatReply reply) {
+    ObjectNode line = JSON.createObjectNode();
+    line.put("type", "turn");
+    line.put("id", promptId);
+    line.put("label", label);
+    line.put("attempt", attempt);
+    line.put("finish_reason", reply.finishReason());
+    line.put("prompt_tokens", reply.usage().promptTokens());
+    line.put("completion_tokens", reply.usage().completionTokens());
+    line.put("latency_ms", reply.latency().toMillis());
+    line.put("content", reply.content());
+    append(line);
+  }
+
+  /** Marks a prompt finished (its files written) and forgets its turns. */
+  void markDone(String promptId) {
+    ObjectNode line = JSON.createObjectNode();
+    line.put("type", "done");
+    line.put("id", promptId);
+    append(line);
+    done.add(promptId);
+    pending.remove(promptId);
+  }
+
+  private synchronized void append(ObjectNode line) {
+    try {
+      stream.write((JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
+      stream.getFD().sync();
+    } catch (IOException e) {
+      throw new UncheckedIOException("can't append to " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String key(String label, int attempt) {
+    return label + "/" + attempt;
+  }
+
+  @Override
+  public void close() {
+    try {
+      stream.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
