@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -83,8 +84,9 @@ public final class BatchRunner {
         writer.writeFileNames(contents.rows());
         contents.problems().stream().filter(RowProblem::skipped).forEach(writer::writeSkipped);
         AtomicReference<RuntimeException> fatal = new AtomicReference<>();
-        boolean interrupted = runAll(todo, row -> {
-          PromptResult result = loop.run(row.id(), row.description(), journal);
+        AtomicBoolean stopping = new AtomicBoolean();
+        boolean interrupted = runAll(todo, stopping, row -> {
+          PromptResult result = loop.run(row.id(), row.description(), journal, stopping::get);
           writer.write(row, result);
           journal.markDone(row.id());
           listener.finished(row, result, tally.add(result, Duration.between(started, clock.instant())));
@@ -100,13 +102,14 @@ public final class BatchRunner {
   }
 
   /** Runs {@code task} for every row on the pool; returns true when the caller was interrupted. */
-  private boolean runAll(List<PromptRow> rows, PromptTask task, AtomicReference<RuntimeException> fatal) {
+  private boolean runAll(List<PromptRow> rows, AtomicBoolean stopping, PromptTask task,
+      AtomicReference<RuntimeException> fatal) {
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, Math.max(1, rows.size())), threads());
     try {
       List<Future<?>> futures = new ArrayList<>(rows.size());
       for (PromptRow row : rows) {
         futures.add(pool.submit(() -> {
-          if (fatal.get() != null) return;
+          if (fatal.get() != null || stopping.get()) return;
           try {
             task.run(row);
           } catch (PromptInterruptedException e) {
@@ -125,6 +128,7 @@ public final class BatchRunner {
       }
       return false;
     } catch (InterruptedException e) {
+      stopping.set(true);
       pool.shutdownNow();
       try {
         pool.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);

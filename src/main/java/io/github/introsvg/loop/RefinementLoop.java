@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,18 +65,21 @@ public final class RefinementLoop {
    *     succeed against this server, so the caller stops the whole run
    */
   public PromptResult run(String id, String description) {
-    return run(id, description, TurnJournal.NONE);
+    return run(id, description, TurnJournal.NONE, () -> false);
   }
 
   /**
    * Runs the loop for one prompt, replaying the turns {@code journal} already holds and recording every new
    * answered turn in it before using its reply.
    *
-   * @throws PromptInterruptedException when the calling thread is interrupted; nothing of the prompt is returned
+   * @param stop checked before every request; also honoured: the calling thread's interrupt flag (which HTTP
+   *     libraries may clear when they abort a read, hence the explicit check)
+   * @throws PromptInterruptedException when stopped; nothing of the prompt is returned
    */
-  public PromptResult run(String id, String description, TurnJournal journal) {
+  public PromptResult run(String id, String description, TurnJournal journal, BooleanSupplier stop) {
     Objects.requireNonNull(journal, "journal == null");
-    return new Run(id, description, journal).execute();
+    Objects.requireNonNull(stop, "stop == null");
+    return new Run(id, description, journal, stop).execute();
   }
 
   /** The mutable state of one prompt's loop. */
@@ -83,15 +87,17 @@ public final class RefinementLoop {
     private final String id;
     private final String description;
     private final TurnJournal journal;
+    private final BooleanSupplier stop;
     private final Instant started = clock.instant();
     private final List<Candidate> candidates = new ArrayList<>();
     private final List<Turn> turns = new ArrayList<>();
     private String lastFailure = "";
 
-    Run(String id, String description, TurnJournal journal) {
+    Run(String id, String description, TurnJournal journal, BooleanSupplier stop) {
       this.id = id;
       this.description = description;
       this.journal = journal;
+      this.stop = stop;
     }
 
     PromptResult execute() {
@@ -196,7 +202,7 @@ public final class RefinementLoop {
     private Optional<ChatReply> call(ChatRequest request, String label, Role role, int attempt, long seed) {
       Optional<ChatReply> replayed = journal.replay(id, label, attempt);
       if (replayed.isPresent()) return replayed;
-      if (Thread.currentThread().isInterrupted()) throw new PromptInterruptedException(id);
+      if (stopped()) throw new PromptInterruptedException(id);
       try {
         ChatReply reply = chat.complete(request);
         journal.record(id, label, attempt, reply);
@@ -204,13 +210,17 @@ public final class RefinementLoop {
       } catch (LmdeployException.Unauthorized | LmdeployException.UnknownModel fatal) {
         throw fatal;
       } catch (LmdeployException e) {
-        if (Thread.currentThread().isInterrupted()) throw new PromptInterruptedException(id);
+        if (stopped()) throw new PromptInterruptedException(id);
         turns.add(new Turn(label, role, attempt, seed, request.sampling(), "", "", 0, 0, 0,
             Turn.Outcome.CALL_FAILED, e.getMessage(), OptionalDouble.empty()));
         lastFailure = label + ": " + e.getMessage();
         log.debug("{} {} attempt {} failed: {}", id, label, attempt, e.getMessage());
         return Optional.empty();
       }
+    }
+
+    private boolean stopped() {
+      return stop.getAsBoolean() || Thread.currentThread().isInterrupted();
     }
 
     private void record(String label, Role role, int attempt, long seed, Sampling sampling, ChatReply reply,

@@ -209,10 +209,10 @@ class RefinementLoopTest {
   void replaysJournaledTurnsWithoutAskingTheServerAgain() {
     chat.then(svg("d")).then("not json").then(critique(4, NEEDS_WORK)).then(svg("r1")).then(critique(9.5, "ok"));
     MemoryJournal journal = new MemoryJournal();
-    PromptResult first = loop(policy(Policy.INTROSPECTIVE)).run("a1", "x", journal);
+    PromptResult first = loop(policy(Policy.INTROSPECTIVE)).run("a1", "x", journal, () -> false);
     int calls = chat.requests.size();
 
-    PromptResult replayed = loop(policy(Policy.INTROSPECTIVE)).run("a1", "x", journal);
+    PromptResult replayed = loop(policy(Policy.INTROSPECTIVE)).run("a1", "x", journal, () -> false);
 
     assertThat(chat.requests).hasSize(calls);
     assertThat(journal.recorded).hasSize(5);
@@ -224,11 +224,11 @@ class RefinementLoopTest {
   void resumesAfterTheLastJournaledTurn() {
     MemoryJournal journal = new MemoryJournal();
     chat.then(svg("d")).thenFail(new LmdeployException.Io("connection reset", null));
-    loop(LoopSettings.builder().critiqueAttempts(1).build()).run("a1", "x", journal); // "crashes" after the draft
+    loop(LoopSettings.builder().critiqueAttempts(1).build()).run("a1", "x", journal, () -> false); // "crashes" after the draft
     chat.requests.clear();
     chat.then(critique(9.5, "ok"));
 
-    PromptResult resumed = loop(policy(Policy.INTROSPECTIVE)).run("a1", "x", journal);
+    PromptResult resumed = loop(policy(Policy.INTROSPECTIVE)).run("a1", "x", journal, () -> false);
 
     assertThat(chat.requests).hasSize(1);
     assertThat(chat.requests.get(0).pngBase64()).isPresent();
@@ -240,7 +240,7 @@ class RefinementLoopTest {
     chat.then(svg("d"));
     Thread.currentThread().interrupt();
     try {
-      assertThatThrownBy(() -> loop(policy(Policy.INTROSPECTIVE)).run("a1", "x", new MemoryJournal()))
+      assertThatThrownBy(() -> loop(policy(Policy.INTROSPECTIVE)).run("a1", "x", new MemoryJournal(), () -> false))
           .isInstanceOf(PromptInterruptedException.class);
       assertThat(chat.requests).isEmpty();
     } finally {

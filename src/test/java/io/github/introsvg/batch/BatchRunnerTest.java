@@ -1,0 +1,190 @@
+package io.github.introsvg.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.introsvg.lmdeploy.LmdeployClient;
+import io.github.introsvg.loop.LoopSettings;
+import io.github.introsvg.loop.Policy;
+import io.github.introsvg.loop.PromptResult;
+import io.github.introsvg.loop.RefinementLoop;
+import io.github.introsvg.mock.MockLmdeployServer;
+import io.github.introsvg.mock.RecordedRequest;
+import io.github.introsvg.render.JsvgRenderer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class BatchRunnerTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+  private MockLmdeployServer mock;
+  private LmdeployClient client;
+  private Path csv;
+  private Path out;
+
+  @BeforeEach
+  void start() throws Exception {
+    mock = MockLmdeployServer.builder().seed(3).start();
+    client = LmdeployClient.builder().baseUrl(mock.baseUrl()).maxConnections(4).build();
+    csv = Files.writeString(dir.resolve("p.csv"), "id,desc\na,a red apple\nb,a blue cup\nc,a green tree\nd,a sun\n");
+    out = dir.resolve("out");
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    mock.close();
+  }
+
+  private BatchRunner runner(LoopSettings settings) {
+    RefinementLoop loop = new RefinementLoop(client, new JsvgRenderer(), mock.model(), settings, Clock.systemUTC());
+    return new BatchRunner(loop, 2, Map::of, Clock.systemUTC());
+  }
+
+  private static LoopSettings reference() {
+    return LoopSettings.builder().policy(Policy.REFERENCE).build();
+  }
+
+  @Test
+  void resumesAfterACrashWithoutAskingAnyAnsweredTurnAgain() throws Exception {
+    runner(reference()).run(csv, out, BatchListener.NONE, false);
+    assertThat(chatBodies()).hasSize(32);
+    // Simulate a crash after 13 answered turns: the journal keeps its header and those turns, then a torn line.
+    List<String> lines = Files.readAllLines(out.resolve(RunJournal.FILE));
+    List<String> kept = lines.stream().filter(l -> !l.contains("\"type\":\"done\"")).limit(14).toList();
+    Files.writeString(out.resolve(RunJournal.FILE), String.join("\n", kept) + "\n" + lines.get(20).substring(0, 40));
+    Files.delete(out.resolve("results.jsonl"));
+    mock.clearRequests();
+
+    BatchSummary summary = runner(reference()).run(csv, out, BatchListener.NONE, false);
+
+    assertThat(chatBodies()).hasSize(32 - 13);
+    Set<Long> answeredBeforeCrash = seedsOf(kept);
+    assertThat(answeredBeforeCrash).hasSize(13);
+    assertThat(chatSeeds()).doesNotContainAnyElementsOf(answeredBeforeCrash);
+    assertThat(summary.ok()).isEqualTo(4);
+    assertThat(Files.readAllLines(out.resolve("results.jsonl"))).hasSize(4);
+  }
+
+  @Test
+  void rerunOfAFinishedRunAsksNothing() throws Exception {
+    runner(reference()).run(csv, out, BatchListener.NONE, false);
+    mock.clearRequests();
+    List<String> results = Files.readAllLines(out.resolve("results.jsonl"));
+
+    BatchSummary again = runner(reference()).run(csv, out, BatchListener.NONE, false);
+
+    assertThat(chatBodies()).isEmpty();
+    assertThat(again.ok()).isEqualTo(4);
+    assertThat(again.calls()).isEqualTo(32);
+    assertThat(Files.readAllLines(out.resolve("results.jsonl"))).containsExactlyInAnyOrderElementsOf(results);
+  }
+
+  @Test
+  void refusesToResumeWithOtherSettingsUnlessForcedNew() throws Exception {
+    runner(reference()).run(csv, out, BatchListener.NONE, false);
+
+    assertThatThrownBy(() -> runner(reference().toBuilder().rounds(2).build()).run(csv, out, BatchListener.NONE, false))
+        .isInstanceOf(ResumeConflictException.class)
+        .hasMessageContaining("rounds 3 -> 2")
+        .hasMessageContaining("--force-new");
+    Files.writeString(csv, "id,desc\na,a red apple\n");
+    assertThatThrownBy(() -> runner(reference()).run(csv, out, BatchListener.NONE, false))
+        .hasMessageContaining("prompts_sha256");
+
+    mock.clearRequests();
+    BatchSummary fresh = runner(reference().toBuilder().rounds(2).build()).run(csv, out, BatchListener.NONE, true);
+    assertThat(fresh.ok()).isEqualTo(1);
+    assertThat(chatBodies()).hasSize(6);
+    try (var files = Files.list(out)) {
+      assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("journal.jsonl.") && n.endsWith(".old"));
+    }
+  }
+
+  @Test
+  void interruptStopsTheBatchAndTheRestRunsOnResume() throws Exception {
+    mock.close();
+    mock = MockLmdeployServer.builder().seed(3).port(mock.port()).latency(Duration.ofMillis(100)).start();
+    CountDownLatch firstDone = new CountDownLatch(1);
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    Thread batch = new Thread(() -> {
+      try {
+        runner(reference()).run(csv, out, new BatchListener() {
+          @Override
+          public void finished(PromptRow row, PromptResult result, Progress progress) {
+            firstDone.countDown();
+          }
+        }, false);
+      } catch (Throwable t) {
+        thrown.set(t);
+      }
+    });
+    batch.start();
+    firstDone.await();
+    batch.interrupt();
+    batch.join();
+
+    assertThat(thrown.get()).isInstanceOf(BatchInterruptedException.class);
+    assertThat(JSON.readTree(out.resolve("summary.json").toFile()).get("status").asText()).isEqualTo("interrupted");
+    List<String> journalAtStop = Files.readAllLines(out.resolve(RunJournal.FILE));
+    mock.clearRequests();
+
+    BatchSummary resumed = runner(reference()).run(csv, out, BatchListener.NONE, false);
+
+    assertThat(resumed.ok()).isEqualTo(4);
+    Set<Long> answeredBeforeStop = seedsOf(journalAtStop);
+    assertThat(answeredBeforeStop).hasSizeGreaterThanOrEqualTo(8);
+    // As a set: a request abandoned at the stop may still reach the mock's log after it was cleared.
+    assertThat(Set.copyOf(chatSeeds())).doesNotContainAnyElementsOf(answeredBeforeStop).hasSize(32 - answeredBeforeStop.size());
+  }
+
+  private List<String> chatBodies() {
+    return mock.requests().stream().filter(r -> r.path().equals("/v1/chat/completions") && r.status() == 200)
+        .map(RecordedRequest::body).toList();
+  }
+
+  private List<Long> chatSeeds() {
+    return chatBodies().stream().map(b -> json(b).get("seed").asLong()).toList();
+  }
+
+  /** The request seeds of the journal's turn lines, looked up in the finished run's traces. */
+  private Set<Long> seedsOf(List<String> journalLines) throws Exception {
+    Set<Long> seeds = new HashSet<>();
+    for (String line : journalLines) {
+      JsonNode turn = json(line);
+      if (!turn.path("type").asText().equals("turn")) continue;
+      for (JsonNode traced : JSON.readTree(out.resolve("traces/" + turn.get("id").asText() + ".json").toFile()).get("turns")) {
+        if (traced.get("label").equals(turn.get("label")) && traced.get("attempt").equals(turn.get("attempt"))) {
+          seeds.add(traced.get("seed").asLong());
+        }
+      }
+    }
+    return seeds;
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (Exception e) {
+      throw new AssertionError(text, e);
+    }
+  }
+}
