@@ -1,0 +1,146 @@
+package io.github.introsvg.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.introsvg.mock.MockLmdeployServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real process killed with SIGKILL mid-run, then resumed: nothing answered is asked again, nothing is corrupt. */
+class CrashResumeTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int PROMPTS = 12;
+
+  @TempDir Path dir;
+
+  @Test
+  @Timeout(120)
+  void runKilledMidWayResumesWithZeroRepeatedTurnsAndNoCorruptFile() throws Exception {
+    StringBuilder csv = new StringBuilder("id,desc\n");
+    for (int i = 0; i < PROMPTS; i++) csv.append("p").append(i).append(",icon number ").append(i).append('\n');
+    Path prompts = Files.writeString(dir.resolve("prompts.csv"), csv);
+    Path out = dir.resolve("out");
+    Path journal = out.resolve("journal.jsonl");
+
+    try (MockLmdeployServer mock = MockLmdeployServer.builder().latency(Duration.ofMillis(40)).start()) {
+      String[] args = {"run", prompts.toString(), "-o", out.toString(), "--server", mock.baseUrl(),
+          "--policy", "reference", "--concurrency", "4"};
+      Process child = new ProcessBuilder(childCommand(args)).redirectErrorStream(true)
+          .redirectOutput(dir.resolve("child.log").toFile()).start();
+      awaitTurns(journal, 40, child);
+      child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      List<String> journalAtKill = Files.readAllLines(journal);
+      mock.clearRequests();
+
+      StringWriter err = new StringWriter();
+      int code = Cli.execute(args, new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of());
+
+      assertThat(code).as(err.toString()).isZero();
+      assertThat(err.toString()).contains("Resuming:");
+      Set<Long> answeredBeforeKill = seedsOf(journalAtKill, out);
+      List<Long> askedAfterResume = mock.requests().stream().filter(r -> r.path().equals("/v1/chat/completions"))
+          .map(r -> json(r.body()).get("seed").asLong()).toList();
+      assertThat(answeredBeforeKill).hasSizeGreaterThanOrEqualTo(40);
+      assertThat(askedAfterResume).doesNotContainAnyElementsOf(answeredBeforeKill);
+      assertThat(new HashSet<>(askedAfterResume)).hasSize(PROMPTS * 8 - answeredBeforeKill.size());
+      List<String> results = Files.readAllLines(out.resolve("results.jsonl"));
+      assertThat(results).hasSize(PROMPTS);
+      assertThat(results.stream().map(l -> json(l).get("id").asText())).doesNotHaveDuplicates();
+      assertThat(corruptFiles(out)).isEmpty();
+    }
+  }
+
+  private static List<String> childCommand(String[] args) {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  /** Waits until the journal holds {@code turns} answered turns (or fails if the child died first). */
+  private static void awaitTurns(Path journal, int turns, Process child) throws Exception {
+    while (true) {
+      if (!child.isAlive()) throw new AssertionError("the run ended before it could be killed, exit " + child.exitValue());
+      if (Files.exists(journal)) {
+        try (Stream<String> lines = Files.lines(journal)) {
+          if (lines.filter(l -> l.contains("\"type\":\"turn\"")).count() >= turns) return;
+        } catch (java.io.UncheckedIOException torn) {
+          // a line being written; look again
+        }
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  private static Set<Long> seedsOf(List<String> journalLines, Path out) throws Exception {
+    Set<Long> seeds = new HashSet<>();
+    for (String line : journalLines) {
+      JsonNode turn;
+      try {
+        turn = JSON.readTree(line);
+      } catch (Exception torn) {
+        continue;
+      }
+      if (!turn.path("type").asText().equals("turn")) continue;
+      for (JsonNode traced : JSON.readTree(out.resolve("traces/" + turn.get("id").asText() + ".json").toFile()).get("turns")) {
+        if (traced.get("label").equals(turn.get("label")) && traced.get("attempt").equals(turn.get("attempt"))) {
+          seeds.add(traced.get("seed").asLong());
+        }
+      }
+    }
+    return seeds;
+  }
+
+  /** Files that are half-written or unreadable: leftover temporaries, PNGs that don't decode, bad JSON or SVG. */
+  static List<Path> corruptFiles(Path out) throws Exception {
+    List<Path> corrupt = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(out)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String name = f.getFileName().toString();
+        boolean ok = true;
+        if (name.endsWith(".tmp")) ok = false;
+        else if (name.endsWith(".png")) ok = ImageIO.read(f.toFile()) != null;
+        else if (name.endsWith(".svg")) ok = Files.readString(f).strip().endsWith("</svg>");
+        else if (name.endsWith(".json")) ok = parses(Files.readString(f));
+        else if (name.endsWith(".jsonl")) ok = Files.readAllLines(f).stream().allMatch(CrashResumeTest::parses);
+        if (!ok) corrupt.add(f);
+      }
+    }
+    return corrupt;
+  }
+
+  private static boolean parses(String text) {
+    try {
+      JSON.readTree(text);
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (Exception e) {
+      throw new AssertionError(text, e);
+    }
+  }
+}
