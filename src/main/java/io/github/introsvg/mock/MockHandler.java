@@ -74,11 +74,10 @@ final class MockHandler implements HttpHandler {
       request = new RecordedRequest(method, path, headers, new String(body, StandardCharsets.UTF_8), 0);
       response.request = request;
       Optional<Fault> fault = faults.faultFor(request, seq);
-      if (fault.isPresent()) {
-        inject(fault.get(), response);
+      if (fault.isPresent() && injectBeforeRouting(fault.get(), response)) {
         return;
       }
-      route(request, seq, response);
+      route(request, seq, response, fault);
     } catch (RejectedRequest e) {
       response.error(e.status(), e.getMessage());
     } catch (IOException e) {
@@ -94,7 +93,8 @@ final class MockHandler implements HttpHandler {
     }
   }
 
-  private void route(RecordedRequest request, long seq, Response response) throws IOException {
+  private void route(RecordedRequest request, long seq, Response response, Optional<Fault> fault)
+      throws IOException {
     String path = request.path();
     if (path.equals("/health")) {
       requireMethod(request, "GET");
@@ -114,7 +114,7 @@ final class MockHandler implements HttpHandler {
       }
       case "/v1/chat/completions" -> {
         requireMethod(request, "POST");
-        chat(ChatCall.parse(json, request.body(), model), seq, response);
+        chat(ChatCall.parse(json, request.body(), model), seq, response, fault);
       }
       default -> throw new RejectedRequest(404, "Not Found: " + path);
     }
@@ -141,26 +141,37 @@ final class MockHandler implements HttpHandler {
     return root;
   }
 
-  private void chat(ChatCall call, long seq, Response response) throws IOException {
-    if (!latency.isZero()) {
-      try {
-        Thread.sleep(latency.toMillis(), latency.toNanosPart() % 1_000_000);
-      } catch (InterruptedException e) {
-        // The server is closing: drop the connection without an answer.
-        Thread.currentThread().interrupt();
-        return;
-      }
+  /**
+   * Answers a valid chat completion, injecting {@code fault} when it is one that shapes the reply itself.
+   * The reply never depends on the fault plan, so a retried request gets what an unfaulted one would have.
+   */
+  private void chat(ChatCall call, long seq, Response response, Optional<Fault> fault) throws IOException {
+    if (!latency.isZero() && !sleep(latency)) {
+      return; // the server is closing: drop the connection without an answer
     }
-    String full = mockModel.reply(call);
+    Fault injected = fault.orElse(null);
+    if (injected instanceof Fault.MalformedCritique && !mockModel.isCritique(call)) {
+      injected = null; // only a critique can be malformed JSON; the rest answer normally, unrecorded
+    }
+    if (injected instanceof Fault.MidStreamError && !call.stream()) {
+      response.inject(injected);
+      response.error(500, "Injected fault: engine error.");
+      return;
+    }
+    if (injected != null) {
+      response.inject(injected);
+    }
+    String full = injected instanceof Fault.MalformedCritique
+        ? mockModel.malformedCritique(call) : mockModel.reply(call);
     int limit = call.maxTokens().orElse(Integer.MAX_VALUE);
     String content = full;
     String finish = "stop";
     if (tokens(full.length()) > limit) {
-      int cut = (int) Math.min(full.length(), 4L * limit);
-      if (cut > 0 && Character.isHighSurrogate(full.charAt(cut - 1))) {
-        cut--;
-      }
-      content = full.substring(0, cut);
+      content = cut(full, (int) Math.min(full.length(), 4L * limit));
+      finish = "length";
+    }
+    if (injected instanceof Fault.Truncated) {
+      content = cut(content, (int) (content.length() * 0.4));
       finish = "length";
     }
     int promptTokens = tokens(call.promptChars()) + IMAGE_TOKENS * call.imageCount();
@@ -183,6 +194,16 @@ final class MockHandler implements HttpHandler {
     List<String> pieces = split(content, Hashing.random(seq, Hashing.of(content)));
     // lmdeploy may send empty-content chunks; the first one here is one, so clients must cope.
     send(out, chunk(id, created, "", null));
+    if (injected instanceof Fault.MidStreamError) {
+      for (int i = 0; i < pieces.size() / 2; i++) {
+        send(out, chunk(id, created, pieces.get(i), null));
+      }
+      // What lmdeploy's api_server yields when the engine fails mid-generation; then the stream just ends.
+      ObjectNode error = json.createObjectNode();
+      error.putObject("error").put("message", "engine error").put("type", "internal_error").put("code", 500);
+      send(out, json.writeValueAsString(error));
+      return;
+    }
     for (int i = 0; i < pieces.size(); i++) {
       send(out, chunk(id, created, pieces.get(i), i == pieces.size() - 1 ? finish : null));
     }
@@ -232,9 +253,54 @@ final class MockHandler implements HttpHandler {
     return pieces;
   }
 
-  private void inject(Fault fault, Response response) throws IOException {
+  /** The first {@code length} characters of {@code text}, never ending inside a surrogate pair. */
+  private static String cut(String text, int length) {
+    int end = length;
+    if (end > 0 && end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
+      end--;
+    }
+    return text.substring(0, end);
+  }
+
+  /**
+   * Injects a fault that happens before the request reaches the model (so before auth and validation, as a
+   * crashed engine or a proxy would); returns false for faults that shape a valid chat reply instead.
+   */
+  private boolean injectBeforeRouting(Fault fault, Response response) throws IOException {
     if (fault instanceof Fault.HttpError error) {
+      response.inject(fault);
       response.error(error.status(), "Injected fault: HTTP " + error.status() + ".");
+      return true;
+    }
+    if (fault instanceof Fault.ConnectionReset) {
+      response.inject(fault);
+      response.abort();
+      return true;
+    }
+    if (fault instanceof Fault.Stall stall) {
+      response.inject(fault);
+      response.recordOnce(); // before the silence, so a client that timed out finds it in the log
+      sleep(stall.silence());
+      response.abort();
+      return true;
+    }
+    if (fault instanceof Fault.ProxyError) {
+      response.inject(fault);
+      // lmdeploy's proxy_server answers its own request timeout with 200 and this body.
+      response.json(200, json.createObjectNode().put("error_code", 10402).put("text", "Request timed out"));
+      return true;
+    }
+    return false;
+  }
+
+  /** Sleeps; false when interrupted, which means the server is closing. */
+  private static boolean sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis(), duration.toNanosPart() % 1_000_000);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -269,6 +335,7 @@ final class MockHandler implements HttpHandler {
     private RecordedRequest request;
     private int status;
     private boolean recorded;
+    private boolean aborted;
 
     Response(HttpExchange exchange, String method, long sequence, RecordedRequest request) {
       this.exchange = exchange;
@@ -285,7 +352,19 @@ final class MockHandler implements HttpHandler {
     }
 
     boolean started() {
-      return status != 0;
+      return status != 0 || aborted;
+    }
+
+    void inject(Fault fault) {
+      request = request.withFault(fault);
+    }
+
+    /** Records the request with no status, then closes the connection without sending a byte. */
+    void abort() {
+      aborted = true;
+      recordOnce();
+      // Closing an exchange whose headers were never sent closes its connection: the client reads EOF.
+      exchange.close();
     }
 
     int status() {

@@ -28,6 +28,7 @@ public final class MockLmdeployServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final String model;
+  private final Builder config;
   private final List<Entry> recorded = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -36,6 +37,7 @@ public final class MockLmdeployServer implements AutoCloseable {
 
   private MockLmdeployServer(Builder builder) {
     this.model = builder.model;
+    this.config = builder.copy();
     AtomicInteger threads = new AtomicInteger();
     // Cached daemon threads: a benchmark may hold hundreds of slow (latency) requests in flight at once.
     this.executor = Executors.newCachedThreadPool(r -> {
@@ -104,6 +106,18 @@ public final class MockLmdeployServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Simulates a server restart: closes this server (dropping open connections) and starts a new one with the
+   * same configuration and seed on the same port, with an empty request log and arrival numbers from 0.
+   *
+   * @throws UncheckedIOException when the port can't be bound again
+   */
+  public MockLmdeployServer restart() {
+    int samePort = port();
+    close();
+    return config.copy().port(samePort).start();
+  }
+
   private void record(long sequence, RecordedRequest request) {
     synchronized (recorded) {
       recorded.add(new Entry(sequence, request));
@@ -120,6 +134,17 @@ public final class MockLmdeployServer implements AutoCloseable {
     FaultPlan faults = FaultPlan.none();
 
     private Builder() {}
+
+    private Builder copy() {
+      Builder copy = new Builder();
+      copy.port = port;
+      copy.model = model;
+      copy.apiKeys = apiKeys;
+      copy.seed = seed;
+      copy.latency = latency;
+      copy.faults = faults;
+      return copy;
+    }
 
     /** The port to bind on 127.0.0.1; 0 (the default) picks any free port. */
     public Builder port(int port) {

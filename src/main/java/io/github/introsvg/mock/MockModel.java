@@ -48,15 +48,35 @@ final class MockModel {
 
   /** The assistant's full reply to {@code call}, before any max_tokens cut. */
   String reply(ChatCall call) {
+    return reply(call, false);
+  }
+
+  /** Whether {@code call} is a critique request (critique prompt and an image). */
+  boolean isCritique(ChatCall call) {
+    return call.text().startsWith(CRITIQUE_START) && call.image().isPresent();
+  }
+
+  /**
+   * The critique {@link #reply} would give, with its JSON broken off after the "critique" field: no
+   * "suggestions" and no closing brace, so no JSON parser (or brace-matching extractor) can read it.
+   */
+  String malformedCritique(ChatCall call) {
+    if (!isCritique(call)) {
+      throw new IllegalArgumentException("not a critique request");
+    }
+    return reply(call, true);
+  }
+
+  private String reply(ChatCall call, boolean malformed) {
     String text = call.text();
     // An absent request seed behaves as a fixed one: the mock stays deterministic either way.
     long requestSeed = call.seed().orElse(0L);
     SplittableRandom random = Hashing.random(serverSeed, requestSeed, Hashing.of(text));
-    if (text.startsWith(CRITIQUE_START) && call.image().isPresent()) {
+    if (isCritique(call)) {
       int revision = MockArt.revisionOf(call.image().get());
       // The prompt text is the same every round: the revision seen in the image varies the wording.
       SplittableRandom perImage = Hashing.random(serverSeed, requestSeed, Hashing.of(text), revision);
-      return critique(find(CRITIQUE_PROMPT, text, text), revision, perImage);
+      return critique(find(CRITIQUE_PROMPT, text, text), revision, perImage, malformed);
     }
     if (text.startsWith(GENERATE_START)) {
       String description = find(GENERATE_PROMPT, text, text);
@@ -86,7 +106,7 @@ final class MockModel {
     return "Sure. The following SVG code draws the requested icon.\n" + svg;
   }
 
-  private String critique(String originPrompt, int revision, SplittableRandom random) {
+  private String critique(String originPrompt, int revision, SplittableRandom random, boolean malformed) {
     // The base depends on the prompt alone, so the score climbs steadily across one item's revisions.
     double base = 5.5 + 2.0 * Hashing.random(serverSeed, Hashing.of(originPrompt)).nextDouble();
     double noise = (random.nextDouble() - 0.5) * 0.4;
@@ -124,6 +144,9 @@ final class MockModel {
       body = json.writerWithDefaultPrettyPrinter().writeValueAsString(node);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
+    }
+    if (malformed) {
+      body = body.substring(0, body.indexOf("\"suggestions\"")).stripTrailing();
     }
     return random.nextBoolean() ? body : "Here is my critique of the draft:\n```json\n" + body + "\n```\nI hope it helps.";
   }
