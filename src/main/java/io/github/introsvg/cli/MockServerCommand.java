@@ -1,5 +1,6 @@
 package io.github.introsvg.cli;
 
+import io.github.introsvg.mock.FaultPlan;
 import io.github.introsvg.mock.MockLmdeployServer;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -26,14 +27,29 @@ final class MockServerCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the mock's answers. Default: ${DEFAULT-VALUE}.")
   long seed;
 
+  @Option(names = "--faults", paramLabel = "SPEC",
+      description = "Inject faults into chat completions: RATE (e.g. 0.1) or RATE:KIND,... with kinds 500, 503, reset,"
+          + " stall[=2s], truncated, malformed, proxy, midstream. Seeded by --seed.")
+  String faults;
+
   @Spec CommandSpec spec;
+
+  static FaultPlan faultPlan(String spec, long seed) {
+    if (spec == null) return FaultPlan.none();
+    try {
+      return FaultPlan.parse(spec, seed);
+    } catch (IllegalArgumentException e) {
+      throw new Failure.UsageException("--faults " + spec + ": " + e.getMessage());
+    }
+  }
 
   @Override
   public Integer call() {
     if (port < 0 || port > 65535) throw new Failure.UsageException("--port must be 0-65535, not " + port);
     MockLmdeployServer server;
     try {
-      server = MockLmdeployServer.builder().port(port).model(model).apiKeys(apiKeys).seed(seed).start();
+      server = MockLmdeployServer.builder().port(port).model(model).apiKeys(apiKeys).seed(seed)
+          .faults(faultPlan(faults, seed)).start();
     } catch (UncheckedIOException e) {
       throw new Failure.UsageException("can't listen on 127.0.0.1:" + port + " (" + e.getMessage() + "); choose another --port");
     }

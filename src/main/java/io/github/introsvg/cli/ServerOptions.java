@@ -29,6 +29,10 @@ final class ServerOptions {
       description = "Start the built-in mock server in-process: runs the real pipeline without a GPU, with placeholder art.")
   boolean mock;
 
+  @Option(names = "--mock-faults", paramLabel = "SPEC",
+      description = "With --mock: inject faults, as mock-server --faults (e.g. 0.1, or 0.3:500,reset,proxy).")
+  String mockFaults;
+
   @Option(names = "--no-stream", description = "Wait for whole replies instead of streaming them (SSE).")
   boolean noStream;
 
@@ -53,10 +57,11 @@ final class ServerOptions {
     if (rounds < 0) throw new Failure.UsageException("--rounds must be 0 or more, not " + rounds);
     if (!(stopScore >= 0 && stopScore <= 10)) throw new Failure.UsageException("--stop-score must be between 0 and 10, not " + stopScore);
     if (mock && server != null) throw new Failure.UsageException("--mock and --server exclude each other; give one");
+    if (mockFaults != null && !mock) throw new Failure.UsageException("--mock-faults needs --mock");
     MockLmdeployServer mockServer = null;
     String url = serverUrl(env);
     if (mock) {
-      mockServer = MockLmdeployServer.builder().port(0).start();
+      mockServer = MockLmdeployServer.builder().port(0).faults(MockServerCommand.faultPlan(mockFaults, 0)).start();
       url = mockServer.baseUrl();
       err.println("Using the built-in mock server at " + url
           + ": its icons are placeholder art, not IntroSVG's. Pass --server URL to use a real lmdeploy.");
