@@ -76,7 +76,11 @@ public final class JsvgRenderer implements SvgRenderer {
     } finally {
       g.dispose();
     }
-    return encoder.encode(image);
+    try {
+      return encoder.encode(image);
+    } catch (RuntimeException e) {
+      throw failed("PNG encoding failed", e);
+    }
   }
 
   private SVGDocument load(String svg) {
