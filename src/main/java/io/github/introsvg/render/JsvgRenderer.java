@@ -6,6 +6,7 @@ import com.github.weisj.jsvg.parser.LoaderContext;
 import com.github.weisj.jsvg.parser.SVGLoader;
 import com.github.weisj.jsvg.parser.resources.ResourcePolicy;
 import com.github.weisj.jsvg.renderer.NullPlatformSupport;
+import com.github.weisj.jsvg.view.FloatSize;
 import com.github.weisj.jsvg.view.ViewBox;
 import io.github.introsvg.render.SvgRenderException.Reason;
 import java.awt.Color;
@@ -63,13 +64,23 @@ public final class JsvgRenderer implements SvgRenderer {
       g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
       // JSVG takes currentColor from the Graphics2D colour; cairosvg's initial colour is black.
       g.setColor(Color.BLACK);
-      document.renderWithPlatform(NullPlatformSupport.INSTANCE, g, new ViewBox(0, 0, SIZE, SIZE));
+      // CSS (a <style> rule or style='width:..') can override the root size CairoViewport set; JSVG would
+      // letterbox that size into the canvas, so stretch it back: the viewBox then lands on the whole canvas.
+      FloatSize size = document.size();
+      float width = size.width > 0 && Float.isFinite(size.width) ? size.width : SIZE;
+      float height = size.height > 0 && Float.isFinite(size.height) ? size.height : SIZE;
+      g.scale(SIZE / width, SIZE / height);
+      document.renderWithPlatform(NullPlatformSupport.INSTANCE, g, new ViewBox(0, 0, width, height));
     } catch (RuntimeException | StackOverflowError | AssertionError e) {
       throw failed("JSVG failed to draw the SVG", e);
     } finally {
       g.dispose();
     }
-    return encoder.encode(image);
+    try {
+      return encoder.encode(image);
+    } catch (RuntimeException e) {
+      throw failed("PNG encoding failed", e);
+    }
   }
 
   private SVGDocument load(String svg) {

@@ -75,6 +75,15 @@ class JsvgRendererTest {
   }
 
   @Test
+  void ignoresRootSizeSetByCssLikeCairosvg() {
+    BufferedImage styleRule = render(svg("viewBox='0 0 400 200'", "<style>svg { width: 10px; height: 300px }</style>" + RED_BOX_400X200));
+    BufferedImage styleAttribute = render(svg("viewBox='0 0 400 200' style='width:10px;height:300px'", RED_BOX_400X200));
+
+    assertThat(Pngs.nonWhiteBounds(styleRule)).containsExactly(0, 50, 199, 149);
+    assertThat(Pngs.nonWhiteBounds(styleAttribute)).containsExactly(0, 50, 199, 149);
+  }
+
+  @Test
   void fitsTallViewBoxIntoCentredColumn() {
     BufferedImage image = render(svg("width='300' height='10' viewBox='0 0 50 100'", "<rect width='50' height='100' fill='red'/>"));
 
