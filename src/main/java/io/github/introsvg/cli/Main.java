@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** Entry point of the runnable jar: builds the command line, runs it, exits with its code. */
 public final class Main {
@@ -13,12 +15,18 @@ public final class Main {
   /** How long Ctrl-C waits for in-flight prompts to be abandoned and the summary written. */
   private static final long STOP_GRACE_SECONDS = 15;
 
+  /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
+  private static final Logger JSVG_LOG = Logger.getLogger("com.github.weisj.jsvg");
+
   private Main() {}
 
   public static void main(String[] args) {
     if (Arrays.asList(args).contains("--verbose")) {
       // Read by logback.xml; must be set before the first logger exists.
       System.setProperty("INTROSVG_LOG_LEVEL", "DEBUG");
+    } else {
+      // JSVG warns through java.util.logging about every odd CSS rule a model writes: noise on a console.
+      JSVG_LOG.setLevel(Level.SEVERE);
     }
     PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
