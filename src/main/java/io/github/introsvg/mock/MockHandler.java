@@ -44,15 +44,19 @@ final class MockHandler implements HttpHandler {
   private final FaultPlan faults;
   private final MockModel mockModel;
   private final Recorder recorder;
+  private final LatencyModel latencyModel; // null without one
+  private final BatchEngine engine; // null without a latency model
   private final long createdAt = System.currentTimeMillis() / 1000;
 
-  MockHandler(MockLmdeployServer.Builder builder, Recorder recorder) {
+  MockHandler(MockLmdeployServer.Builder builder, BatchEngine engine, Recorder recorder) {
     this.model = builder.model;
     this.apiKeys = builder.apiKeys;
     this.latency = builder.latency;
     this.faults = builder.faults;
     this.mockModel = new MockModel(json, builder.seed);
     this.recorder = recorder;
+    this.latencyModel = builder.latencyModel;
+    this.engine = engine;
   }
 
   @Override
@@ -176,6 +180,24 @@ final class MockHandler implements HttpHandler {
     }
     int promptTokens = tokens(call.promptChars()) + IMAGE_TOKENS * call.imageCount();
     int completionTokens = Math.min(tokens(content.length()), limit);
+    if (engine != null) {
+      // The content stays the mock's own; the drawn length sets the usage and the simulated decode time.
+      int drawn = Math.min(latencyModel.replyTokens(MockModel.role(call), Hashing.of(response.request.body())), limit);
+      if (injected instanceof Fault.Truncated) {
+        drawn = Math.max(1, (int) (drawn * 0.4));
+      } else if (injected instanceof Fault.MidStreamError) {
+        drawn = Math.max(1, drawn / 2);
+      }
+      completionTokens = drawn;
+      try {
+        if (!engine.run(promptTokens, drawn)) {
+          return; // the server is closing
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
     ObjectNode usage = json.createObjectNode().put("prompt_tokens", promptTokens)
         .put("total_tokens", promptTokens + completionTokens).put("completion_tokens", completionTokens);
     String id = "chatcmpl-" + seq;

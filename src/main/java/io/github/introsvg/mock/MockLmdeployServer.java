@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,6 +30,7 @@ public final class MockLmdeployServer implements AutoCloseable {
   private final ExecutorService executor;
   private final String model;
   private final Builder config;
+  private final BatchEngine engine; // null without a latency model
   private final List<Entry> recorded = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -52,7 +54,8 @@ public final class MockLmdeployServer implements AutoCloseable {
       throw new UncheckedIOException("Couldn't bind the mock lmdeploy server to 127.0.0.1:" + builder.port, e);
     }
     server.setExecutor(executor);
-    server.createContext("/", new MockHandler(builder, this::record));
+    this.engine = builder.latencyModel == null ? null : new BatchEngine(builder.latencyModel, "mock-lmdeploy-engine");
+    server.createContext("/", new MockHandler(builder, engine, this::record));
     server.start();
     log.info("Mock lmdeploy server serving '{}' at {}", model, baseUrl());
   }
@@ -101,9 +104,17 @@ public final class MockLmdeployServer implements AutoCloseable {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       server.stop(0);
+      if (engine != null) {
+        engine.close();
+      }
       executor.shutdownNow();
       log.info("Mock lmdeploy server at 127.0.0.1:{} stopped", server.getAddress().getPort());
     }
+  }
+
+  /** What the simulated batching engine has done so far; empty without {@link Builder#latencyModel}. */
+  public Optional<EngineStats> engineStats() {
+    return engine == null ? Optional.empty() : Optional.of(engine.stats());
   }
 
   /**
@@ -132,6 +143,7 @@ public final class MockLmdeployServer implements AutoCloseable {
     long seed = 0L;
     Duration latency = Duration.ZERO;
     FaultPlan faults = FaultPlan.none();
+    LatencyModel latencyModel; // null: answer at once (after latency)
 
     private Builder() {}
 
@@ -143,6 +155,7 @@ public final class MockLmdeployServer implements AutoCloseable {
       copy.seed = seed;
       copy.latency = latency;
       copy.faults = faults;
+      copy.latencyModel = latencyModel;
       return copy;
     }
 
@@ -190,6 +203,15 @@ public final class MockLmdeployServer implements AutoCloseable {
     /** Which requests get an injected fault instead of an answer; default none. */
     public Builder faults(FaultPlan plan) {
       this.faults = Objects.requireNonNull(plan, "plan == null");
+      return this;
+    }
+
+    /**
+     * Times chat completions with a simulated continuous-batching GPU (each server gets its own engine);
+     * applied after {@link #latency}. Default none: answers come at once.
+     */
+    public Builder latencyModel(LatencyModel model) {
+      this.latencyModel = Objects.requireNonNull(model, "model == null");
       return this;
     }
 

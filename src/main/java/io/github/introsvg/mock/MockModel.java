@@ -51,9 +51,24 @@ final class MockModel {
     return reply(call, false);
   }
 
+  /** Which of IntroSVG's prompts a request is, told as {@link #reply} tells it. */
+  enum Role { GENERATE, REFINE, CRITIQUE, CHAT }
+
+  /** The role {@link #reply} answers {@code call} in. */
+  static Role role(ChatCall call) {
+    String text = call.text();
+    if (text.startsWith(CRITIQUE_START) && call.image().isPresent()) {
+      return Role.CRITIQUE;
+    }
+    if (text.startsWith(GENERATE_START)) {
+      return Role.GENERATE;
+    }
+    return text.startsWith(REFINE_START) ? Role.REFINE : Role.CHAT;
+  }
+
   /** Whether {@code call} is a critique request (critique prompt and an image). */
   boolean isCritique(ChatCall call) {
-    return call.text().startsWith(CRITIQUE_START) && call.image().isPresent();
+    return role(call) == Role.CRITIQUE;
   }
 
   /**
