@@ -201,7 +201,9 @@ public final class ResilientChatClient implements ChatClient {
         lastProbe = now;
         left = outageStart == null ? pause : maxOutage.minus(Duration.between(outageStart, now));
       }
-      if (answers()) {
+      boolean answers = answers();
+      if (Thread.currentThread().isInterrupted()) throw interrupted(null);
+      if (answers) {
         log.info("lmdeploy at {} answers again; sending {} trial calls", url, HALF_OPEN_TRIAL_CALLS);
         try {
           breaker.transitionToHalfOpenState();

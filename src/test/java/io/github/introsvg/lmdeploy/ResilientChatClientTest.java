@@ -487,6 +487,53 @@ class ResilientChatClientTest {
 
   @Test
   @Timeout(10)
+  void interruptStopsACallerWaitingForTheProber() throws Exception {
+    outage(1, new AtomicBoolean(true), new CopyOnWriteArrayList<>());
+    CountDownLatch probing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Sleeper sleeper = d -> {
+      if (d.equals(ResilientChatClient.PROBE_MIN)) {
+        probing.countDown();
+        release.await();
+      }
+      time.sleep(d);
+    };
+    ResilientChatClient client = builder().sleeper(sleeper).maxAttempts(20).maxBackoff(Duration.ofSeconds(1)).build();
+    AtomicReference<Throwable> proberOutcome = new AtomicReference<>();
+    Thread prober = new Thread(() -> {
+      try {
+        client.complete(REQUEST);
+      } catch (Throwable t) {
+        proberOutcome.set(t);
+      }
+    });
+    prober.start();
+    assertThat(probing.await(5, TimeUnit.SECONDS)).isTrue();
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    AtomicBoolean flagKept = new AtomicBoolean();
+    Thread waiter = new Thread(() -> {
+      try {
+        client.complete(REQUEST);
+      } catch (Throwable t) {
+        thrown.set(t);
+        flagKept.set(Thread.currentThread().isInterrupted());
+      }
+    });
+    waiter.start();
+    while (waiter.getState() != Thread.State.TIMED_WAITING) Thread.onSpinWait();
+
+    waiter.interrupt();
+    waiter.join(5000);
+    release.countDown();
+    prober.join(5000);
+
+    assertThat(thrown.get()).isInstanceOf(LmdeployException.Io.class).hasMessage("interrupted");
+    assertThat(flagKept).isTrue();
+    assertThat(proberOutcome.get()).as("the prober's own call").isNull();
+  }
+
+  @Test
+  @Timeout(10)
   void interruptStopsBackoff() throws Exception {
     server.enqueue(status(503));
     CountDownLatch backingOff = new CountDownLatch(1);
