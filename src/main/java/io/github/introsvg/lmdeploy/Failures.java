@@ -9,6 +9,10 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -42,8 +46,38 @@ final class Failures {
 
   /** A non-2xx reply. {@code model} is the requested model for chat calls, null for other routes. */
   LmdeployException forStatus(int status, byte[] body, String model) {
+    return forStatus(status, body, model, null);
+  }
+
+  /** A non-2xx reply with its {@code Retry-After} header (null when absent), kept on a {@code ServerError}. */
+  LmdeployException forStatus(int status, byte[] body, String model, String retryAfterHeader) {
     String serverMessage = serverMessage(body);
-    return map(status, status, "HTTP " + status + ": " + serverMessage, serverMessage, excerpt(body), model);
+    LmdeployException e = map(status, status, "HTTP " + status + ": " + serverMessage, serverMessage, excerpt(body), model);
+    Duration retryAfter = parseRetryAfter(retryAfterHeader, Instant.now());
+    if (retryAfter == null || !(e instanceof LmdeployException.ServerError)) return e;
+    return new LmdeployException.ServerError(e.getMessage(), e.statusCode(), e.bodyExcerpt(), retryAfter);
+  }
+
+  /**
+   * A {@code Retry-After} value: delay-seconds or an HTTP date (a date in the past is zero); null when absent or
+   * unparseable.
+   */
+  static Duration parseRetryAfter(String header, Instant now) {
+    if (header == null || header.isBlank()) return null;
+    String value = header.strip();
+    if (value.chars().allMatch(Character::isDigit)) {
+      try {
+        return Duration.ofSeconds(Long.parseLong(value));
+      } catch (NumberFormatException e) { // more digits than a long: no sensible wait
+        return null;
+      }
+    }
+    try {
+      Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 
   /**

@@ -100,15 +100,34 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
 
   /** True when {@code GET /health} answers 200 (it needs no key); false on any other status or failure. */
   public boolean healthy() {
-    Call call = http.newCall(new Request.Builder().url(healthUrl).get().build());
+    return healthStatus() == 200;
+  }
+
+  /** The status {@code GET /health} answers, or -1 when it fails; quick even with a long call timeout. */
+  int healthStatus() {
+    return quickStatus(new Request.Builder().url(healthUrl).get().build());
+  }
+
+  /** The status {@code GET /v1/models} answers (with the key), or -1 when it fails; the proxy's health check. */
+  int modelsStatus() {
+    return quickStatus(authorized(new Request.Builder().url(modelsUrl).get()).build());
+  }
+
+  private int quickStatus(Request request) {
+    Call call = http.newCall(request);
     // A health check must answer quickly even if the long call timeout for completions is configured.
     call.timeout().timeout(connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
     try (Response response = call.execute()) {
-      return response.code() == 200;
+      return response.code();
     } catch (IOException | RuntimeException e) {
-      log.debug("health check of {} failed: {}", baseUrl, e.toString());
-      return false;
+      log.debug("health check {} of {} failed: {}", request.url().encodedPath(), baseUrl, e.toString());
+      return -1;
     }
+  }
+
+  /** The base URL as configured, without a trailing '/'. */
+  String baseUrl() {
+    return baseUrl;
   }
 
   @Override
@@ -129,7 +148,7 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
       if (!response.isSuccessful()) {
         byte[] errorBody = ReplyReader.readErrorBody(source);
         log.debug("lmdeploy answered HTTP {}: {}", response.code(), failures.excerpt(errorBody));
-        throw failures.forStatus(response.code(), errorBody, request.model());
+        throw failures.forStatus(response.code(), errorBody, request.model(), response.header("Retry-After"));
       }
       ReplyReader.Reply reply = streaming
           ? reader.stream(source, request.model())

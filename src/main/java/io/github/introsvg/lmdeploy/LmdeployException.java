@@ -1,5 +1,8 @@
 package io.github.introsvg.lmdeploy;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
  * A failed call to lmdeploy. Subclasses say which kind; {@link #statusCode()} is the HTTP status (0 for
  * transport failures) and {@link #bodyExcerpt()} the start of what the server sent.
@@ -8,11 +11,19 @@ public class LmdeployException extends RuntimeException {
 
   private final int statusCode;
   private final String bodyExcerpt;
+  private final Duration retryAfter; // null when the server did not say
 
   public LmdeployException(String message, int statusCode, String bodyExcerpt, Throwable cause) {
+    this(message, statusCode, bodyExcerpt, cause, null);
+  }
+
+  /** @param retryAfter the server's {@code Retry-After}, or null when it sent none */
+  public LmdeployException(String message, int statusCode, String bodyExcerpt, Throwable cause, Duration retryAfter) {
     super(message, cause);
     this.statusCode = statusCode;
     this.bodyExcerpt = bodyExcerpt == null ? "" : bodyExcerpt;
+    if (retryAfter != null && retryAfter.isNegative()) throw new IllegalArgumentException("retryAfter < 0: " + retryAfter);
+    this.retryAfter = retryAfter;
   }
 
   public int statusCode() {
@@ -21,6 +32,11 @@ public class LmdeployException extends RuntimeException {
 
   public String bodyExcerpt() {
     return bodyExcerpt;
+  }
+
+  /** How long the server asked to wait before trying again ({@code Retry-After}); empty when it did not say. */
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
   }
 
   /** 400/422: the request is invalid; retrying it unchanged can't help. */
@@ -55,6 +71,11 @@ public class LmdeployException extends RuntimeException {
   public static final class ServerError extends LmdeployException {
     public ServerError(String message, int statusCode, String bodyExcerpt) {
       super(message, statusCode, bodyExcerpt, null);
+    }
+
+    /** @param retryAfter the server's {@code Retry-After}, or null when it sent none */
+    public ServerError(String message, int statusCode, String bodyExcerpt, Duration retryAfter) {
+      super(message, statusCode, bodyExcerpt, null, retryAfter);
     }
   }
 

@@ -1,0 +1,564 @@
+package io.github.introsvg.lmdeploy;
+
+import static io.github.introsvg.lmdeploy.MockLmdeploy.fixture;
+import static io.github.introsvg.lmdeploy.MockLmdeploy.flatError;
+import static io.github.introsvg.lmdeploy.MockLmdeploy.json;
+import static io.github.introsvg.lmdeploy.MockLmdeploy.sse;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+class ResilientChatClientTest {
+
+  private static final ChatRequest REQUEST = ChatRequest.text("introsvg", "Draw a cat", Sampling.of(100, 0.5), 1);
+  private static final String CHAT = "/v1/chat/completions";
+
+  private MockWebServer server;
+  private LmdeployClient lmdeploy;
+  private final FakeTime time = new FakeTime();
+  private final RecordingListener listener = new RecordingListener();
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new MockWebServer();
+    server.start();
+    lmdeploy = LmdeployClient.builder().baseUrl(server.url("/").toString()).idleTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  @AfterEach
+  void stop() {
+    lmdeploy.close();
+    server.close();
+  }
+
+  /** Jitter factor exactly 1 (0.5 + 0.5), so waits are the plain exponential backoff. */
+  private static final class NoJitter extends Random {
+    @Override
+    public double nextDouble() {
+      return 0.5;
+    }
+  }
+
+  /** A clock that moves only when something sleeps on it; records every wait. */
+  private static final class FakeTime extends Clock implements Sleeper {
+    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    final List<Duration> waits = new CopyOnWriteArrayList<>();
+
+    @Override
+    public synchronized void sleep(Duration duration) {
+      waits.add(duration);
+      now = now.plus(duration);
+    }
+
+    @Override
+    public synchronized Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  private static final class RecordingListener implements ServerStatusListener {
+    final List<String> events = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void unavailable(String url, String cause) {
+      events.add("unavailable " + url + ": " + cause);
+    }
+
+    @Override
+    public void recovered(String url, Duration outage) {
+      events.add("recovered " + url + " after " + outage);
+    }
+  }
+
+  private ResilientChatClient.Builder builder() {
+    return ResilientChatClient.builder(lmdeploy).random(new NoJitter()).sleeper(time).clock(time).listener(listener);
+  }
+
+  private static List<Duration> seconds(long... values) {
+    List<Duration> list = new ArrayList<>();
+    for (long v : values) list.add(Duration.ofSeconds(v));
+    return list;
+  }
+
+  private String url() {
+    return lmdeploy.baseUrl();
+  }
+
+  private static MockResponse ok() {
+    return sse(fixture("stream.sse"));
+  }
+
+  private static MockResponse status(int code) {
+    return json(code, flatError(code, "The engine is sleeping."));
+  }
+
+  @Test
+  @Timeout(10)
+  void retriesOn503ThenSucceeds() {
+    server.enqueue(status(503));
+    server.enqueue(status(503));
+    server.enqueue(status(503));
+    server.enqueue(ok());
+    ResilientChatClient client = builder().build();
+
+    ChatReply reply = client.complete(REQUEST);
+
+    assertThat(reply.content()).startsWith("<svg");
+    assertThat(time.waits).isEqualTo(seconds(1, 2, 4));
+    assertThat(client.retries()).isEqualTo(3);
+    assertThat(server.getRequestCount()).isEqualTo(4);
+    assertThat(listener.events).isEmpty();
+  }
+
+  @Test
+  @Timeout(10)
+  void jitterStaysWithinHalfAndOneAndAHalfOfBackoffAndBelowCap() {
+    for (int i = 0; i < 6; i++) server.enqueue(status(500));
+    server.enqueue(ok());
+    ResilientChatClient client = builder().random(new Random(42)).maxBackoff(Duration.ofSeconds(10)).build();
+
+    client.complete(REQUEST);
+
+    long[] base = {1000, 2000, 4000, 8000, 10000, 10000};
+    assertThat(time.waits).hasSize(6);
+    for (int i = 0; i < base.length; i++) {
+      assertThat(time.waits.get(i).toMillis()).as("wait %d", i).isBetween(base[i] / 2, Math.min(base[i] * 3 / 2, 10000));
+    }
+    assertThat(time.waits.subList(0, 4)).doesNotContainAnyElementsOf(seconds(1, 2, 4, 8)); // really jittered
+  }
+
+  @Test
+  @Timeout(10)
+  void honoursRetryAfterSeconds() {
+    server.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "7").body("slow down").build());
+    server.enqueue(new MockResponse.Builder().code(503).setHeader("Retry-After", "120").body("later").build());
+    server.enqueue(ok());
+    ResilientChatClient client = builder().build();
+
+    client.complete(REQUEST);
+
+    // max(backoff 1 s, Retry-After 7 s); then Retry-After 120 s capped at maxBackoff 30 s
+    assertThat(time.waits).isEqualTo(seconds(7, 30));
+  }
+
+  @Test
+  void parsesRetryAfterAsSecondsOrHttpDate() {
+    Instant now = Instant.parse("2015-10-21T07:28:00Z");
+    assertThat(Failures.parseRetryAfter("120", now)).isEqualTo(Duration.ofSeconds(120));
+    assertThat(Failures.parseRetryAfter("Wed, 21 Oct 2015 07:28:30 GMT", now)).isEqualTo(Duration.ofSeconds(30));
+    assertThat(Failures.parseRetryAfter("Wed, 21 Oct 2015 07:27:00 GMT", now)).isEqualTo(Duration.ZERO);
+    assertThat(Failures.parseRetryAfter("soon", now)).isNull();
+    assertThat(Failures.parseRetryAfter(null, now)).isNull();
+  }
+
+  @Test
+  @Timeout(10)
+  void keepsRetryAfterOnServerError() {
+    server.enqueue(new MockResponse.Builder().code(503).setHeader("Retry-After", "9").body("later").build());
+
+    LmdeployException e = catchThrowableOfType(LmdeployException.ServerError.class, () -> lmdeploy.complete(REQUEST));
+
+    assertThat(e.retryAfter()).contains(Duration.ofSeconds(9));
+  }
+
+  @Test
+  @Timeout(10)
+  void retriesProxy200ErrorBody() {
+    server.enqueue(json(200, "{\"error_code\":10402,\"text\":\"Failed to get response after a period of time\"}"));
+    server.enqueue(json(200, flatError(500, "Engine failed")));
+    server.enqueue(ok());
+    ResilientChatClient client = builder().build();
+
+    assertThat(client.complete(REQUEST).content()).startsWith("<svg");
+    assertThat(time.waits).isEqualTo(seconds(1, 2));
+  }
+
+  @Test
+  @Timeout(10)
+  void retriesMidStreamError() {
+    server.enqueue(sse(fixture("stream-error.sse")));
+    server.enqueue(sse(fixture("stream-cut.sse"))); // ends without finish_reason or [DONE]: Io
+    server.enqueue(ok());
+    ResilientChatClient client = builder().build();
+
+    assertThat(client.complete(REQUEST).content()).startsWith("<svg");
+    assertThat(client.retries()).isEqualTo(2);
+    assertThat(server.getRequestCount()).isEqualTo(3);
+  }
+
+  @Test
+  @Timeout(10)
+  void retriesConnectionReset() {
+    // OkHttp silently repeats a POST once after a dropped connection, so drop it more often than that.
+    for (int i = 0; i < 4; i++) {
+      server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
+    }
+    server.enqueue(ok());
+    ResilientChatClient client = builder().build();
+
+    assertThat(client.complete(REQUEST).content()).startsWith("<svg");
+    assertThat(client.retries()).isGreaterThanOrEqualTo(1);
+    assertThat(server.getRequestCount()).isEqualTo(5);
+  }
+
+  @Test
+  @Timeout(10)
+  void neverRetries400_401_404_contextTooLong() {
+    List<MockResponse> responses = List.of(
+        json(400, flatError(400, "The temperature must be in [0, 2]")),
+        json(401, flatError(401, "Unauthorized.")),
+        json(404, flatError(404, "The model 'qwen' does not exist.")),
+        json(400, flatError(400, "Input length (20000) must be smaller than the model context length (16384).")),
+        json(200, "not json"));
+    List<Class<? extends LmdeployException>> expected = List.of(LmdeployException.BadRequest.class,
+        LmdeployException.Unauthorized.class, LmdeployException.UnknownModel.class,
+        LmdeployException.ContextTooLong.class, LmdeployException.InvalidResponse.class);
+    ResilientChatClient client = builder().build();
+    for (int i = 0; i < responses.size(); i++) {
+      int before = server.getRequestCount();
+      server.enqueue(responses.get(i));
+      if (i == 2) server.enqueue(MockLmdeploy.models("introsvg")); // the 404's served-models lookup
+
+      LmdeployException e = catchThrowableOfType(LmdeployException.class, () -> client.complete(REQUEST));
+
+      assertThat(e).isInstanceOf(expected.get(i));
+      assertThat(server.getRequestCount() - before).as("requests for %s", expected.get(i).getSimpleName())
+          .isEqualTo(i == 2 ? 2 : 1);
+    }
+    assertThat(client.retries()).isZero();
+    assertThat(time.waits).isEmpty();
+  }
+
+  @Test
+  @Timeout(10)
+  void givesUpAfterMaxAttempts() {
+    server.enqueue(status(500));
+    server.enqueue(status(502));
+    server.enqueue(json(503, flatError(503, "last one")));
+    ResilientChatClient client = builder().maxAttempts(3).build();
+
+    LmdeployException e = catchThrowableOfType(LmdeployException.ServerError.class, () -> client.complete(REQUEST));
+
+    assertThat(e.statusCode()).isEqualTo(503);
+    assertThat(e).hasMessageContaining("last one");
+    assertThat(server.getRequestCount()).isEqualTo(3);
+    assertThat(time.waits).isEqualTo(seconds(1, 2));
+  }
+
+  /** Chat answers 503 while {@code down}; /health answers 503 {@code healthFailures} times, then 200 and ends the outage. */
+  private AtomicInteger outage(int healthFailures, AtomicBoolean down, List<String> log) {
+    AtomicInteger healthCalls = new AtomicInteger();
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        String path = request.getUrl().encodedPath();
+        log.add(path);
+        if (path.equals("/health")) {
+          if (healthCalls.incrementAndGet() <= healthFailures) return status(503);
+          down.set(false);
+          return new MockResponse.Builder().code(200).build();
+        }
+        return down.get() ? status(503) : ok();
+      }
+    });
+    return healthCalls;
+  }
+
+  @Test
+  @Timeout(10)
+  void opensCircuitAfterRepeatedFailuresAndProbesHealth() {
+    AtomicBoolean down = new AtomicBoolean(true);
+    List<String> paths = new CopyOnWriteArrayList<>();
+    outage(2, down, paths);
+    ResilientChatClient client = builder().maxAttempts(20).build();
+
+    ChatReply reply = client.complete(REQUEST);
+
+    assertThat(reply.content()).startsWith("<svg");
+    // 10 failed calls open the circuit; then only /health until it answers 200; then the call goes through.
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < ResilientChatClient.MIN_CALLS; i++) expected.add(CHAT);
+    expected.addAll(List.of("/health", "/health", "/health", CHAT));
+    assertThat(paths).isEqualTo(expected);
+    // backoff for attempts 1..9, none after the 10th (the circuit is open), then the prober's 2 s and 4 s
+    assertThat(time.waits).isEqualTo(seconds(1, 2, 4, 8, 16, 30, 30, 30, 30, 2, 4));
+    assertThat(listener.events).hasSize(1).first().asString()
+        .startsWith("unavailable " + url() + ": lmdeploy at " + url() + " failed (HTTP 503");
+
+    client.complete(REQUEST); // the half-open state's remaining trial calls close the circuit
+    client.complete(REQUEST);
+
+    assertThat(listener.events).containsExactly(listener.events.get(0), "recovered " + url() + " after PT6S");
+    client.complete(REQUEST);
+    assertThat(listener.events).hasSize(2);
+  }
+
+  @Test
+  @Timeout(10)
+  void oneCallerProbesWhileTheOthersWaitThenAllSucceed() throws Exception {
+    AtomicBoolean down = new AtomicBoolean(true);
+    List<String> paths = new CopyOnWriteArrayList<>();
+    AtomicInteger healthCalls = outage(1, down, paths);
+    CountDownLatch probing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Sleeper sleeper = d -> {
+      if (d.equals(ResilientChatClient.PROBE_MIN)) { // the prober's first pause lasts until the test says so
+        probing.countDown();
+        release.await();
+      }
+      time.sleep(d);
+    };
+    // backoff never reaches 2 s, so the only 2 s pause is the prober's
+    ResilientChatClient client = builder().sleeper(sleeper).maxAttempts(20).maxBackoff(Duration.ofSeconds(1)).build();
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    Runnable call = () -> {
+      try {
+        client.complete(REQUEST);
+      } catch (Throwable t) {
+        failures.add(t);
+      }
+    };
+    Thread first = new Thread(call);
+    first.start();
+    assertThat(probing.await(5, TimeUnit.SECONDS)).as("circuit opened and prober pausing").isTrue();
+    List<Thread> others = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Thread t = new Thread(call);
+      t.start();
+      others.add(t);
+    }
+    for (Thread t : others) {
+      while (t.getState() != Thread.State.TIMED_WAITING && t.getState() != Thread.State.WAITING) Thread.onSpinWait();
+    }
+
+    assertThat(healthCalls).as("only the first caller probes").hasValue(1);
+    assertThat(paths.stream().filter(CHAT::equals).count()).as("nothing sent while open").isEqualTo(10);
+    release.countDown();
+    first.join(5000);
+    for (Thread t : others) t.join(5000);
+
+    assertThat(failures).isEmpty();
+    assertThat(healthCalls).hasValue(2);
+    assertThat(paths.stream().filter(CHAT::equals).count()).isEqualTo(10 + 6);
+    assertThat(listener.events).hasSize(2);
+    assertThat(listener.events.get(1)).isEqualTo("recovered " + url() + " after PT2S");
+  }
+
+  @Test
+  @Timeout(10)
+  void treatsModelsAsHealthWhereThereIsNoHealthRoute() {
+    AtomicBoolean down = new AtomicBoolean(true);
+    List<String> paths = new CopyOnWriteArrayList<>();
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        String path = request.getUrl().encodedPath();
+        paths.add(path);
+        if (path.equals("/health")) return json(404, "{\"detail\":\"Not Found\"}");
+        if (path.equals("/v1/models")) {
+          if (paths.stream().filter("/v1/models"::equals).count() < 2) return status(503);
+          down.set(false);
+          return MockLmdeploy.models("introsvg");
+        }
+        return down.get() ? json(200, "{\"error_code\":10402,\"text\":\"timeout\"}") : ok();
+      }
+    });
+    ResilientChatClient client = builder().maxAttempts(20).build();
+
+    assertThat(client.complete(REQUEST).content()).startsWith("<svg");
+    assertThat(paths.subList(ResilientChatClient.MIN_CALLS, paths.size()))
+        .containsExactly("/health", "/v1/models", "/health", "/v1/models", CHAT);
+  }
+
+  @Test
+  @Timeout(10)
+  void opensCircuitAfterConsecutiveConnectionFailures() throws Exception {
+    int port = server.getPort();
+    server.close(); // connection refused from now on
+    LmdeployClient refused = LmdeployClient.builder().baseUrl("http://127.0.0.1:" + port).build();
+    try {
+      ResilientChatClient client = ResilientChatClient.builder(refused).random(new NoJitter()).sleeper(time)
+          .clock(time).listener(listener).maxAttempts(ResilientChatClient.CONSECUTIVE_IO_FAILURES + 1)
+          .maxOutage(Duration.ofSeconds(3)).build();
+
+      LmdeployException e = catchThrowableOfType(LmdeployException.Io.class, () -> client.complete(REQUEST));
+
+      assertThat(e).hasMessage("lmdeploy at http://127.0.0.1:" + port + " unavailable for 3 s");
+      assertThat(listener.events).singleElement().asString().contains("connection refused");
+      // 4 backoffs, the 5th failure opens the circuit, then probes at 0 s, 2 s, 3 s
+      assertThat(time.waits).isEqualTo(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
+          Duration.ofSeconds(8), Duration.ofSeconds(2), Duration.ofSeconds(1)));
+    } finally {
+      refused.close();
+    }
+  }
+
+  @Test
+  @Timeout(10)
+  void failsAfterMaxOutage() {
+    AtomicBoolean down = new AtomicBoolean(true);
+    List<String> paths = new CopyOnWriteArrayList<>();
+    AtomicInteger healthCalls = outage(Integer.MAX_VALUE, down, paths);
+    ResilientChatClient client = builder().maxAttempts(20).maxOutage(Duration.ofMinutes(1)).build();
+
+    LmdeployException e = catchThrowableOfType(LmdeployException.Io.class, () -> client.complete(REQUEST));
+
+    assertThat(e).hasMessage("lmdeploy at " + url() + " unavailable for 1 min");
+    assertThat(e.getCause()).isInstanceOf(LmdeployException.ServerError.class);
+    // probes at 0, 2, 6, 14, 29, 44, 59 and, the last pause cut to what is left of the minute, 60 s
+    assertThat(time.waits.subList(9, time.waits.size())).isEqualTo(seconds(2, 4, 8, 15, 15, 15, 1));
+    assertThat(healthCalls).hasValue(8);
+    assertThat(paths.stream().filter(CHAT::equals).count()).isEqualTo(ResilientChatClient.MIN_CALLS);
+    assertThat(listener.events).singleElement().asString().startsWith("unavailable ");
+
+    // Past the outage a newcomer fails fast, without another probe until one is due.
+    catchThrowableOfType(LmdeployException.Io.class, () -> client.complete(REQUEST));
+    assertThat(healthCalls).hasValue(8);
+  }
+
+  @Test
+  @Timeout(10)
+  void interruptStopsWaiting() throws Exception {
+    AtomicBoolean down = new AtomicBoolean(true);
+    outage(Integer.MAX_VALUE, down, new CopyOnWriteArrayList<>());
+    CountDownLatch probing = new CountDownLatch(1);
+    // Backoff waits are instant; the prober's pause (2 s) really blocks, until interrupted.
+    Sleeper sleeper = d -> {
+      if (d.equals(ResilientChatClient.PROBE_MIN)) {
+        probing.countDown();
+        Thread.sleep(60_000);
+      }
+      time.sleep(d);
+    };
+    ResilientChatClient client = builder().sleeper(sleeper).maxAttempts(20).maxBackoff(Duration.ofSeconds(1)).build();
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    AtomicBoolean flagKept = new AtomicBoolean();
+    Thread caller = new Thread(() -> {
+      try {
+        client.complete(REQUEST);
+      } catch (Throwable t) {
+        thrown.set(t);
+        flagKept.set(Thread.currentThread().isInterrupted());
+      }
+    });
+    caller.start();
+    assertThat(probing.await(5, TimeUnit.SECONDS)).as("circuit opened and prober pausing").isTrue();
+
+    caller.interrupt();
+    caller.join(5000);
+
+    assertThat(caller.isAlive()).isFalse();
+    assertThat(thrown.get()).isInstanceOf(LmdeployException.Io.class).hasMessage("interrupted");
+    assertThat(flagKept).isTrue();
+  }
+
+  @Test
+  @Timeout(10)
+  void interruptStopsACallerWaitingForTheProber() throws Exception {
+    outage(1, new AtomicBoolean(true), new CopyOnWriteArrayList<>());
+    CountDownLatch probing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Sleeper sleeper = d -> {
+      if (d.equals(ResilientChatClient.PROBE_MIN)) {
+        probing.countDown();
+        release.await();
+      }
+      time.sleep(d);
+    };
+    ResilientChatClient client = builder().sleeper(sleeper).maxAttempts(20).maxBackoff(Duration.ofSeconds(1)).build();
+    AtomicReference<Throwable> proberOutcome = new AtomicReference<>();
+    Thread prober = new Thread(() -> {
+      try {
+        client.complete(REQUEST);
+      } catch (Throwable t) {
+        proberOutcome.set(t);
+      }
+    });
+    prober.start();
+    assertThat(probing.await(5, TimeUnit.SECONDS)).isTrue();
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    AtomicBoolean flagKept = new AtomicBoolean();
+    Thread waiter = new Thread(() -> {
+      try {
+        client.complete(REQUEST);
+      } catch (Throwable t) {
+        thrown.set(t);
+        flagKept.set(Thread.currentThread().isInterrupted());
+      }
+    });
+    waiter.start();
+    while (waiter.getState() != Thread.State.TIMED_WAITING) Thread.onSpinWait();
+
+    waiter.interrupt();
+    waiter.join(5000);
+    release.countDown();
+    prober.join(5000);
+
+    assertThat(thrown.get()).isInstanceOf(LmdeployException.Io.class).hasMessage("interrupted");
+    assertThat(flagKept).isTrue();
+    assertThat(proberOutcome.get()).as("the prober's own call").isNull();
+  }
+
+  @Test
+  @Timeout(10)
+  void interruptStopsBackoff() throws Exception {
+    server.enqueue(status(503));
+    CountDownLatch backingOff = new CountDownLatch(1);
+    ResilientChatClient client = builder().sleeper(d -> {
+      backingOff.countDown();
+      Thread.sleep(60_000);
+    }).build();
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    AtomicBoolean flagKept = new AtomicBoolean();
+    Thread caller = new Thread(() -> {
+      try {
+        client.complete(REQUEST);
+      } catch (Throwable t) {
+        thrown.set(t);
+        flagKept.set(Thread.currentThread().isInterrupted());
+      }
+    });
+    caller.start();
+    assertThat(backingOff.await(5, TimeUnit.SECONDS)).isTrue();
+
+    caller.interrupt();
+    caller.join(5000);
+
+    assertThat(thrown.get()).isInstanceOf(LmdeployException.Io.class).hasMessage("interrupted");
+    assertThat(thrown.get().getSuppressed()).singleElement().isInstanceOf(LmdeployException.ServerError.class);
+    assertThat(flagKept).isTrue();
+  }
+}
