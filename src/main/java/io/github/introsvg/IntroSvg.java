@@ -4,6 +4,8 @@ import io.github.introsvg.batch.BatchListener;
 import io.github.introsvg.batch.BatchRunner;
 import io.github.introsvg.batch.BatchSummary;
 import io.github.introsvg.lmdeploy.LmdeployClient;
+import io.github.introsvg.lmdeploy.ResilientChatClient;
+import io.github.introsvg.lmdeploy.ServerStatusListener;
 import io.github.introsvg.loop.LoopSettings;
 import io.github.introsvg.loop.Policy;
 import io.github.introsvg.loop.PromptResult;
@@ -39,6 +41,7 @@ public final class IntroSvg implements AutoCloseable {
 
   private final String server;
   private final LmdeployClient client;
+  private final ResilientChatClient resilient;
   private final SvgRenderer renderer;
   private final LoopSettings settings;
   private final int concurrency;
@@ -64,6 +67,13 @@ public final class IntroSvg implements AutoCloseable {
         .callTimeout(b.callTimeout);
     if (b.apiKey != null) client.apiKey(b.apiKey);
     this.client = client.build();
+    this.resilient = ResilientChatClient.builder(this.client)
+        .maxAttempts(b.maxAttempts)
+        .initialBackoff(b.initialBackoff)
+        .maxBackoff(b.maxBackoff)
+        .maxOutage(b.maxOutage)
+        .listener(b.statusListener)
+        .build();
   }
 
   public static Builder builder() {
@@ -105,6 +115,7 @@ public final class IntroSvg implements AutoCloseable {
       Map<String, String> facts = new LinkedHashMap<>();
       facts.put("server", server);
       facts.put("model", bound.model());
+      facts.put("retries", Long.toString(resilient.retries()));
       facts.putAll(runInfo);
       return facts;
     };
@@ -117,12 +128,17 @@ public final class IntroSvg implements AutoCloseable {
       synchronized (this) {
         if (loop == null) {
           String model = configuredModel.orElseGet(client::resolveModel);
-          loop = new RefinementLoop(client, renderer, model, settings, clock);
+          loop = new RefinementLoop(resilient, renderer, model, settings, clock);
         }
         l = loop;
       }
     }
     return l;
+  }
+
+  /** Requests repeated after a transient failure so far (retries of every call through this instance). */
+  public long retries() {
+    return resilient.retries();
   }
 
   @Override
@@ -141,6 +157,11 @@ public final class IntroSvg implements AutoCloseable {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration idleTimeout = Duration.ofSeconds(120);
     private Duration callTimeout = Duration.ofMinutes(30);
+    private int maxAttempts = 8;
+    private Duration initialBackoff = Duration.ofSeconds(1);
+    private Duration maxBackoff = Duration.ofSeconds(30);
+    private Duration maxOutage = Duration.ofMinutes(30);
+    private ServerStatusListener statusListener = new ServerStatusListener() {};
     private SvgRenderer renderer;
     private Clock clock = Clock.systemUTC();
     private final Map<String, String> runInfo = new LinkedHashMap<>();
@@ -204,6 +225,31 @@ public final class IntroSvg implements AutoCloseable {
     /** Longest time one call may take in all. */
     public Builder callTimeout(Duration timeout) {
       this.callTimeout = Objects.requireNonNull(timeout, "timeout == null");
+      return this;
+    }
+
+    /**
+     * How often a call that failed transiently (5xx, 408/409/429, connection errors, errors inside a reply) is
+     * tried in all, default 8; waits grow from {@code initialBackoff} (1 s) to {@code maxBackoff} (30 s) with
+     * jitter, and honour {@code Retry-After}. 4xx errors are never retried.
+     */
+    public Builder retries(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+      if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts < 1: " + maxAttempts);
+      this.maxAttempts = maxAttempts;
+      this.initialBackoff = Objects.requireNonNull(initialBackoff, "initialBackoff == null");
+      this.maxBackoff = Objects.requireNonNull(maxBackoff, "maxBackoff == null");
+      return this;
+    }
+
+    /** How long calls wait for a server whose circuit opened before they fail; default 30 min. */
+    public Builder maxOutage(Duration maxOutage) {
+      this.maxOutage = Objects.requireNonNull(maxOutage, "maxOutage == null");
+      return this;
+    }
+
+    /** Told once when the server becomes unavailable and once when it is back. */
+    public Builder serverStatusListener(ServerStatusListener listener) {
+      this.statusListener = Objects.requireNonNull(listener, "listener == null");
       return this;
     }
 

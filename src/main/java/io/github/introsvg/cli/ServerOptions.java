@@ -2,11 +2,13 @@ package io.github.introsvg.cli;
 
 import io.github.introsvg.IntroSvg;
 import io.github.introsvg.lmdeploy.ApiKeys;
+import io.github.introsvg.lmdeploy.ServerStatusListener;
 import io.github.introsvg.loop.LoopSettings;
 import io.github.introsvg.loop.Policy;
 import io.github.introsvg.mock.MockLmdeployServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Option;
@@ -47,6 +49,26 @@ final class ServerOptions {
       description = "introspective stops at a critique scoring at least S (0-10). Default: ${DEFAULT-VALUE}.")
   double stopScore;
 
+  @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10",
+      description = "Give up connecting after this long. Default: ${DEFAULT-VALUE}.")
+  long connectTimeout;
+
+  @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "120",
+      description = "Longest silence while a reply streams in. Default: ${DEFAULT-VALUE}.")
+  long idleTimeout;
+
+  @Option(names = "--call-timeout", paramLabel = "SECONDS", defaultValue = "1800",
+      description = "Longest time one call may take in all. Default: ${DEFAULT-VALUE}.")
+  long callTimeout;
+
+  @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "8",
+      description = "Tries per call on transient server errors (5xx, resets, timeouts), with backoff. Default: ${DEFAULT-VALUE}.")
+  int maxAttempts;
+
+  @Option(names = "--max-outage", paramLabel = "MINUTES", defaultValue = "30",
+      description = "How long to pause for a server that stopped answering before giving up. Default: ${DEFAULT-VALUE}.")
+  long maxOutage;
+
   String serverUrl(Map<String, String> env) {
     if (server != null) return server;
     return env.getOrDefault("INTROSVG_SERVER", IntroSvg.DEFAULT_SERVER);
@@ -58,6 +80,10 @@ final class ServerOptions {
     if (!(stopScore >= 0 && stopScore <= 10)) throw new Failure.UsageException("--stop-score must be between 0 and 10, not " + stopScore);
     if (mock && server != null) throw new Failure.UsageException("--mock and --server exclude each other; give one");
     if (mockFaults != null && !mock) throw new Failure.UsageException("--mock-faults needs --mock");
+    if (connectTimeout < 1 || idleTimeout < 1 || callTimeout < 0 || maxOutage < 0) {
+      throw new Failure.UsageException("timeouts must be positive numbers of seconds (--call-timeout 0 means none)");
+    }
+    if (maxAttempts < 1) throw new Failure.UsageException("--max-attempts must be 1 or more, not " + maxAttempts);
     MockLmdeployServer mockServer = null;
     String url = serverUrl(env);
     if (mock) {
@@ -70,12 +96,33 @@ final class ServerOptions {
         .server(url)
         .concurrency(concurrency)
         .streaming(!noStream)
+        .connectTimeout(Duration.ofSeconds(connectTimeout))
+        .idleTimeout(Duration.ofSeconds(idleTimeout))
+        .callTimeout(Duration.ofSeconds(callTimeout))
+        .retries(maxAttempts, Duration.ofSeconds(1), Duration.ofSeconds(30))
+        .maxOutage(Duration.ofMinutes(maxOutage))
+        .serverStatusListener(new ConsoleStatus(err))
         .settings(LoopSettings.builder().policy(policy).rounds(rounds).stopScore(stopScore).build())
         .runInfo("server_kind", mock ? "mock (placeholder art)" : "lmdeploy");
     if (model != null) builder.model(model);
     Optional<String> key = ApiKeys.resolve(Optional.empty(), Optional.ofNullable(apiKeyFile), env);
     key.ifPresent(builder::apiKey);
     return new Session(builder.build(), mockServer, url);
+  }
+
+  /** Says once per outage, on stderr, that the run is paused and when it carries on. */
+  private record ConsoleStatus(PrintWriter err) implements ServerStatusListener {
+    @Override
+    public void unavailable(String url, String cause) {
+      err.println("lmdeploy at " + url + " is not answering (" + cause + "); pausing and probing /health until it is back.");
+      err.flush();
+    }
+
+    @Override
+    public void recovered(String url, Duration outage) {
+      err.println("lmdeploy at " + url + " is back after " + outage.toSeconds() + " s; carrying on.");
+      err.flush();
+    }
   }
 
   /** An open client, and the mock it talks to when there is one. */
