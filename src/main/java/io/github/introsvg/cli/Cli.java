@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Cli.Version.class,
     description = "Runs IntroSVG's generate -> render -> critique -> refine loop against lmdeploy.",
-    subcommands = {RunCommand.class, GenerateCommand.class, MockServerCommand.class, RenderCommand.class},
+    subcommands = {RunCommand.class, GenerateCommand.class, BenchCommand.class, MockServerCommand.class, RenderCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:everything asked for was produced",

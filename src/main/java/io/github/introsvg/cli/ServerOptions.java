@@ -5,6 +5,7 @@ import io.github.introsvg.lmdeploy.ApiKeys;
 import io.github.introsvg.lmdeploy.ServerStatusListener;
 import io.github.introsvg.loop.LoopSettings;
 import io.github.introsvg.loop.Policy;
+import io.github.introsvg.mock.LatencyModel;
 import io.github.introsvg.mock.MockLmdeployServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -76,6 +77,11 @@ final class ServerOptions {
 
   /** Connects to the server (starting the mock first with --mock); close it to stop both. */
   Session open(Map<String, String> env, int concurrency, PrintWriter err) {
+    return open(env, concurrency, err, Optional.empty());
+  }
+
+  /** As {@link #open(Map, int, PrintWriter)}; a {@code --mock} answers with the given latency model and keeps no log. */
+  Session open(Map<String, String> env, int concurrency, PrintWriter err, Optional<LatencyModel> latency) {
     if (rounds < 0) throw new Failure.UsageException("--rounds must be 0 or more, not " + rounds);
     if (!(stopScore >= 0 && stopScore <= 10)) throw new Failure.UsageException("--stop-score must be between 0 and 10, not " + stopScore);
     if (mock && server != null) throw new Failure.UsageException("--mock and --server exclude each other; give one");
@@ -87,7 +93,10 @@ final class ServerOptions {
     MockLmdeployServer mockServer = null;
     String url = serverUrl(env);
     if (mock) {
-      mockServer = MockLmdeployServer.builder().port(0).faults(MockServerCommand.faultPlan(mockFaults, 0)).start();
+      MockLmdeployServer.Builder mockBuilder = MockLmdeployServer.builder().port(0)
+          .faults(MockServerCommand.faultPlan(mockFaults, 0));
+      latency.ifPresent(model -> mockBuilder.latencyModel(model).keepRequestLog(false));
+      mockServer = mockBuilder.start();
       url = mockServer.baseUrl();
       err.println("Using the built-in mock server at " + url
           + ": its icons are placeholder art, not IntroSVG's. Pass --server URL to use a real lmdeploy.");

@@ -29,6 +29,7 @@ public final class MockLmdeployServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final String model;
+  private final boolean keepLog;
   private final Builder config;
   private final BatchEngine engine; // null without a latency model
   private final List<Entry> recorded = new ArrayList<>();
@@ -39,6 +40,7 @@ public final class MockLmdeployServer implements AutoCloseable {
 
   private MockLmdeployServer(Builder builder) {
     this.model = builder.model;
+    this.keepLog = builder.keepLog;
     this.config = builder.copy();
     AtomicInteger threads = new AtomicInteger();
     // Cached daemon threads: a benchmark may hold hundreds of slow (latency) requests in flight at once.
@@ -130,6 +132,7 @@ public final class MockLmdeployServer implements AutoCloseable {
   }
 
   private void record(long sequence, RecordedRequest request) {
+    if (!keepLog) return;
     synchronized (recorded) {
       recorded.add(new Entry(sequence, request));
     }
@@ -144,6 +147,7 @@ public final class MockLmdeployServer implements AutoCloseable {
     Duration latency = Duration.ZERO;
     FaultPlan faults = FaultPlan.none();
     LatencyModel latencyModel; // null: answer at once (after latency)
+    boolean keepLog = true;
 
     private Builder() {}
 
@@ -156,6 +160,7 @@ public final class MockLmdeployServer implements AutoCloseable {
       copy.latency = latency;
       copy.faults = faults;
       copy.latencyModel = latencyModel;
+      copy.keepLog = keepLog;
       return copy;
     }
 
@@ -201,6 +206,15 @@ public final class MockLmdeployServer implements AutoCloseable {
     }
 
     /** Which requests get an injected fault instead of an answer; default none. */
+    /**
+     * Whether {@link #requests()} keeps every request (the default, for tests); a long benchmark turns it off,
+     * since the log holds every body, images included.
+     */
+    public Builder keepRequestLog(boolean keep) {
+      this.keepLog = keep;
+      return this;
+    }
+
     public Builder faults(FaultPlan plan) {
       this.faults = Objects.requireNonNull(plan, "plan == null");
       return this;

@@ -204,6 +204,20 @@ class CliTest {
   }
 
   @Test
+  void benchAgainstTheMockPrintsOneRowPerConcurrencyWithAchievedOverIdeal() throws Exception {
+    Path prompts = csv("id,desc\na,a red apple\nb,a blue cup\nc,a sun\n");
+
+    int code = cli("bench", "--mock", "--prompts", prompts.toString(), "--limit", "2", "--concurrency", "1,2",
+        "--time-scale", "0.0005", "--rounds", "1");
+
+    assertThat(code).as(err.toString()).isZero();
+    List<String> rows = out.toString().lines().filter(l -> l.matches("\\| \\d+ \\|.*")).toList();
+    assertThat(rows).hasSize(2);
+    assertThat(rows.get(0)).startsWith("| 1 | 2 | 0 |").matches(".*\\| 0\\.\\d{3} \\|$");
+    assertThat(rows.get(1)).startsWith("| 2 | 2 | 0 |");
+  }
+
+  @Test
   void helpListsExitCodes() {
     assertThat(cli("--help")).isZero();
     assertThat(out.toString()).contains("Exit codes:").contains("130").contains("run").contains("mock-server");

@@ -1,0 +1,60 @@
+package io.github.introsvg.bench;
+
+import io.github.introsvg.batch.BatchListener;
+import io.github.introsvg.batch.Progress;
+import io.github.introsvg.batch.PromptRow;
+import io.github.introsvg.loop.PromptResult;
+import io.github.introsvg.loop.Turn;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Collects a benchmark level's numbers as prompts finish: turn latencies, tokens, and the CPU time of the
+ * threads that ran prompts (read on each such thread, so the server's threads never count).
+ */
+public final class BenchRecorder implements BatchListener {
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  private final Map<Long, Long> cpuByThread = new ConcurrentHashMap<>();
+  private long[] latencies = new long[1024];
+  private int latencyCount;
+  private long completionTokens;
+  private int prompts;
+  private int failed;
+
+  @Override
+  public void finished(PromptRow row, PromptResult result, Progress progress) {
+    // Cumulative CPU of this worker thread; the last reading per thread covers all the prompts it ran.
+    cpuByThread.put(Thread.currentThread().getId(), THREADS.getCurrentThreadCpuTime());
+    synchronized (this) {
+      prompts++;
+      if (result.status() == PromptResult.Status.FAILED) failed++;
+      completionTokens += result.completionTokens();
+      for (Turn t : result.turns()) {
+        if (t.outcome() == Turn.Outcome.CALL_FAILED) continue;
+        if (latencyCount == latencies.length) latencies = Arrays.copyOf(latencies, latencyCount * 2);
+        latencies[latencyCount++] = t.latencyMillis();
+      }
+    }
+  }
+
+  /** The level's numbers, given its wall time and (against the mock) its ideal time. */
+  public synchronized BenchLevel level(int concurrency, Duration wall, Optional<Duration> ideal) {
+    long[] sorted = Arrays.copyOf(latencies, latencyCount);
+    Arrays.sort(sorted);
+    long cpuNanos = cpuByThread.values().stream().mapToLong(Long::longValue).sum();
+    return new BenchLevel(concurrency, prompts, failed, wall, latencyCount, completionTokens,
+        percentile(sorted, 0.50), percentile(sorted, 0.95), Duration.ofNanos(cpuNanos), ideal);
+  }
+
+  private static long percentile(long[] sorted, double p) {
+    if (sorted.length == 0) return 0;
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+  }
+}

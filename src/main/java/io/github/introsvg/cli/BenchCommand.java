@@ -1,0 +1,116 @@
+package io.github.introsvg.cli;
+
+import io.github.introsvg.bench.BenchLevel;
+import io.github.introsvg.bench.BenchRecorder;
+import io.github.introsvg.bench.BenchTable;
+import io.github.introsvg.bench.PromptSubset;
+import io.github.introsvg.mock.EngineStats;
+import io.github.introsvg.mock.LatencyModel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Run the loop over N prompts at each concurrency and print throughput, turn latency and client CPU;"
+        + " against --mock also how close the run came to the simulated GPU's ideal. Use it to choose --concurrency.")
+final class BenchCommand implements Callable<Integer>, Cli.ServerAware {
+
+  @Option(names = "--prompts", paramLabel = "CSV", defaultValue = "example/prompts.csv",
+      description = "Prompts file (id,desc). Default: ${DEFAULT-VALUE}.")
+  Path prompts;
+
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "Prompts per level. Default: ${DEFAULT-VALUE}.")
+  int limit;
+
+  @Option(names = "--concurrency", paramLabel = "N,N,...", split = ",", defaultValue = "1,8,32,128",
+      description = "Concurrency levels to run, one after the other. Default: ${DEFAULT-VALUE}.")
+  List<Integer> levels;
+
+  @Option(names = "--slots", paramLabel = "B", defaultValue = "64",
+      description = "With --mock: sequences the simulated GPU decodes together (lmdeploy's max batch size). Default: ${DEFAULT-VALUE}.")
+  int slots;
+
+  @Option(names = "--time-scale", paramLabel = "S", defaultValue = "0.01",
+      description = "With --mock: wall seconds per simulated GPU second (0.01 = 100x faster than a real GPU). Default: ${DEFAULT-VALUE}.")
+  double timeScale;
+
+  @Option(names = "--keep", paramLabel = "DIR", description = "Keep each level's output under DIR/cN instead of deleting it.")
+  Path keep;
+
+  @Mixin ServerOptions server;
+  @ParentCommand Cli cli;
+  @Spec CommandSpec spec;
+  private String url;
+
+  @Override
+  public Integer call() throws IOException {
+    if (limit < 1) throw new Failure.UsageException("--limit must be 1 or more, not " + limit);
+    if (levels.stream().anyMatch(c -> c < 1)) throw new Failure.UsageException("--concurrency levels must be 1 or more");
+    if (slots < 1 || !(timeScale > 0)) throw new Failure.UsageException("--slots and --time-scale must be positive");
+    PrintWriter err = spec.commandLine().getErr();
+    Path work = Files.createTempDirectory("introsvg-bench");
+    try {
+      Path subset = work.resolve("prompts.csv");
+      int count = PromptSubset.write(prompts, limit, subset);
+      Optional<LatencyModel> latency = server.mock
+          ? Optional.of(LatencyModel.builder().slots(slots).timeScale(timeScale).build()) : Optional.empty();
+      List<BenchLevel> results = new ArrayList<>();
+      url = server.serverUrl(cli.env);
+      for (int concurrency : levels) {
+        err.printf("concurrency %d: %d prompts...%n", concurrency, count);
+        err.flush();
+        results.add(runLevel(concurrency, subset, keep != null ? keep.resolve("c" + concurrency) : work.resolve("c" + concurrency),
+            latency, err));
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.print(BenchTable.format(results));
+      latency.ifPresent(m -> out.printf("%nmock: %d slots, time scale %s; ideal = the same tokens on an always-full batch"
+          + " (docs/performance.md).%n", m.slots(), m.timeScale()));
+      out.flush();
+      return results.stream().allMatch(l -> l.failed() == 0) ? ExitCodes.OK : ExitCodes.INCOMPLETE;
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  private BenchLevel runLevel(int concurrency, Path csv, Path out, Optional<LatencyModel> latency, PrintWriter err) {
+    try (ServerOptions.Session session = server.open(cli.env, concurrency, err, latency)) {
+      url = session.url();
+      BenchRecorder recorder = new BenchRecorder();
+      long start = System.nanoTime();
+      session.introSvg().runBatch(csv, out, recorder, true);
+      Duration wall = Duration.ofNanos(System.nanoTime() - start);
+      Optional<Duration> ideal = session.mock() == null ? Optional.empty()
+          : session.mock().engineStats().map(EngineStats::idealWallTime);
+      return recorder.level(concurrency, wall, ideal);
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("can't delete " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String serverUrl() {
+    return url;
+  }
+}
