@@ -10,6 +10,7 @@ import io.github.introsvg.loop.LoopSettings;
 import io.github.introsvg.loop.Policy;
 import io.github.introsvg.loop.PromptResult;
 import io.github.introsvg.loop.RefinementLoop;
+import io.github.introsvg.render.BoundedRenderer;
 import io.github.introsvg.render.JsvgRenderer;
 import io.github.introsvg.render.SvgRenderer;
 import java.nio.charset.StandardCharsets;
@@ -253,7 +254,7 @@ public final class IntroSvg implements AutoCloseable {
       return this;
     }
 
-    /** The SVG renderer; default {@link JsvgRenderer}. */
+    /** The SVG renderer; default {@link JsvgRenderer}, at most one render per core at a time. */
     public Builder renderer(SvgRenderer renderer) {
       this.renderer = Objects.requireNonNull(renderer, "renderer == null");
       return this;
@@ -271,7 +272,7 @@ public final class IntroSvg implements AutoCloseable {
     }
 
     public IntroSvg build() {
-      if (renderer == null) renderer = new JsvgRenderer();
+      if (renderer == null) renderer = BoundedRenderer.perCore(new JsvgRenderer());
       return new IntroSvg(this);
     }
   }
