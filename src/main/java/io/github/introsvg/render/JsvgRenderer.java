@@ -84,13 +84,7 @@ public final class JsvgRenderer implements SvgRenderer {
   }
 
   private SVGDocument load(String svg) {
-    if (svg.length() > MAX_INPUT_BYTES) { // chars <= UTF-8 bytes: refuse before encoding a huge string
-      throw new SvgRenderException(Reason.TOO_LARGE, "SVG has " + svg.length() + " chars, limit " + MAX_INPUT_BYTES + " bytes");
-    }
-    byte[] bytes = svg.getBytes(StandardCharsets.UTF_8);
-    if (bytes.length > MAX_INPUT_BYTES) {
-      throw new SvgRenderException(Reason.TOO_LARGE, "SVG has " + bytes.length + " bytes, limit " + MAX_INPUT_BYTES);
-    }
+    byte[] bytes = utf8WithinInputCap(svg);
     // JSVG silently gunzips input starting 1f 8b (a decompression bomb can't be bounded by the size cap).
     // A String can't encode to 1f 8b, but gzip bytes decoded as text start with U+001F, so refuse that too.
     if (svg.startsWith("\u001f") || bytes.length >= 2 && bytes[0] == 0x1f && bytes[1] == (byte) 0x8b) {
@@ -110,6 +104,18 @@ public final class JsvgRenderer implements SvgRenderer {
       throw new SvgRenderException(Reason.MALFORMED, "not a well-formed SVG document within limits");
     }
     return document;
+  }
+
+  /** {@code svg} as UTF-8, or TOO_LARGE when over {@link #MAX_INPUT_BYTES}; shared with {@link IsolatedRenderer}. */
+  static byte[] utf8WithinInputCap(String svg) {
+    if (svg.length() > MAX_INPUT_BYTES) { // chars <= UTF-8 bytes: refuse before encoding a huge string
+      throw new SvgRenderException(Reason.TOO_LARGE, "SVG has " + svg.length() + " chars, limit " + MAX_INPUT_BYTES + " bytes");
+    }
+    byte[] bytes = svg.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length > MAX_INPUT_BYTES) {
+      throw new SvgRenderException(Reason.TOO_LARGE, "SVG has " + bytes.length + " bytes, limit " + MAX_INPUT_BYTES);
+    }
+    return bytes;
   }
 
   private static SvgRenderException failed(String message, Throwable cause) {

@@ -4,7 +4,11 @@ package io.github.introsvg.render;
 public final class SvgRenderException extends RuntimeException {
 
   /** Why the render failed, as a closed set the loop and reports can count. */
-  public enum Reason { MALFORMED, TOO_LARGE, UNSAFE, FAILED }
+  public enum Reason {
+    MALFORMED, TOO_LARGE, UNSAFE, FAILED,
+    /** The render ran past its wall-clock limit and was killed (see {@link IsolatedRenderer}). */
+    TIMED_OUT
+  }
 
   private final Reason reason;
 

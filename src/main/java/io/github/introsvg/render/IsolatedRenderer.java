@@ -1,0 +1,295 @@
+package io.github.introsvg.render;
+
+import io.github.introsvg.render.SvgRenderException.Reason;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link SvgRenderer} that renders with {@link JsvgRenderer} in a small pool of child JVMs, each with a capped
+ * heap, and kills a worker whose render outlives the timeout; bounds every render's wall time and memory.
+ * Thread-safe; {@link #close()} kills every worker.
+ */
+public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(IsolatedRenderer.class);
+  private static final Pattern HEAP_SIZE = Pattern.compile("[1-9][0-9]*[kKmMgG]?");
+
+  private final int workers;
+  private final Duration timeout;
+  private final List<String> command;
+  private final Semaphore permits;
+  private final ConcurrentLinkedDeque<Worker> idle = new ConcurrentLinkedDeque<>();
+  private final Set<Worker> live = ConcurrentHashMap.newKeySet();
+  private final ScheduledThreadPoolExecutor killer;
+  private final Thread shutdownHook;
+  private volatile boolean closed;
+
+  private IsolatedRenderer(Builder builder) {
+    this.workers = builder.workers;
+    this.timeout = builder.timeout;
+    this.permits = new Semaphore(workers, true);
+    this.command = List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx" + builder.workerHeap,
+        "-XX:+UseSerialGC", // no parallel GC threads per worker; a 96 MB heap doesn't need them
+        "-XX:TieredStopAtLevel=1", // C1 only: warms up in a few renders, and most workers die young
+        "-Xshare:auto",
+        "-Djava.awt.headless=true",
+        "-cp", System.getProperty("java.class.path"),
+        RenderWorker.class.getName(),
+        // The worker halts itself a little after we would have killed it: covers a parent killed with SIGKILL.
+        Long.toString(timeout.toMillis() * 2 + 1_000));
+    this.killer = new ScheduledThreadPoolExecutor(1, runnable -> {
+      Thread thread = new Thread(runnable, "isolated-renderer-timeout");
+      thread.setDaemon(true);
+      return thread;
+    });
+    killer.setRemoveOnCancelPolicy(true);
+    this.shutdownHook = new Thread(this::killAll, "isolated-renderer-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /** A renderer with the defaults: one worker per core, 5 s per render, 96 MB heap per worker. */
+  public static IsolatedRenderer create() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Renders in a worker process; waits for a free worker when all {@code workers} are busy.
+   *
+   * @throws SvgRenderException TIMED_OUT when the render outlives the timeout, FAILED when the worker ran out of
+   *     memory or died, or the renderer's own reason for a refused SVG
+   * @throws IllegalStateException after {@link #close()}
+   */
+  @Override
+  public byte[] renderPng(String svg) {
+    Objects.requireNonNull(svg, "svg == null");
+    byte[] bytes = JsvgRenderer.utf8WithinInputCap(svg); // don't ship megabytes to a worker just to be refused
+    ensureOpen();
+    try {
+      permits.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SvgRenderException(Reason.FAILED, "interrupted while waiting for a render worker", e);
+    }
+    try {
+      return renderOnWorker(bytes);
+    } finally {
+      permits.release();
+    }
+  }
+
+  private byte[] renderOnWorker(byte[] svg) {
+    long start = System.nanoTime();
+    Worker worker = borrow();
+    AtomicBoolean timedOut = new AtomicBoolean();
+    ScheduledFuture<?> kill = killer.schedule(() -> {
+      timedOut.set(true);
+      worker.process.destroyForcibly(); // unblocks our read below with EOF
+    }, timeout.toNanos() - (System.nanoTime() - start), TimeUnit.NANOSECONDS); // start-up counts too
+    boolean reusable = false;
+    try {
+      worker.toWorker.writeInt(svg.length);
+      worker.toWorker.write(svg);
+      worker.toWorker.flush();
+      byte kind = worker.fromWorker.readByte();
+      if (kind == RenderWorker.OK) {
+        byte[] png = new byte[worker.fromWorker.readInt()];
+        worker.fromWorker.readFully(png);
+        reusable = true;
+        return png;
+      }
+      Reason reason = Reason.valueOf(worker.fromWorker.readUTF());
+      String message = worker.fromWorker.readUTF();
+      reusable = kind == RenderWorker.ERROR;
+      throw new SvgRenderException(reason, message);
+    } catch (IOException | IllegalArgumentException e) {
+      throw workerLost(worker, timedOut.get(), start, e);
+    } finally {
+      kill.cancel(false);
+      if (reusable && !timedOut.get() && !closed && worker.process.isAlive()) {
+        idle.push(worker);
+      } else {
+        discard(worker);
+      }
+    }
+  }
+
+  private SvgRenderException workerLost(Worker worker, boolean timedOut, long start, Exception cause) {
+    if (timedOut) {
+      log.debug("render worker {} killed after {} ms", worker.process.pid(), (System.nanoTime() - start) / 1_000_000);
+      return new SvgRenderException(Reason.TIMED_OUT, "render took longer than " + describe(timeout), cause);
+    }
+    if (closed) {
+      return new SvgRenderException(Reason.FAILED, "renderer was closed during the render", cause);
+    }
+    worker.process.destroyForcibly();
+    int exit = waitForExit(worker.process);
+    String why = exit == RenderWorker.EXIT_OUT_OF_MEMORY ? "ran out of memory" : "died with exit code " + exit;
+    log.debug("render worker {} {}: {}", worker.process.pid(), why, cause.toString());
+    return new SvgRenderException(Reason.FAILED, "render worker " + why, cause);
+  }
+
+  private Worker borrow() {
+    while (true) {
+      Worker worker = idle.poll();
+      if (worker == null) {
+        return start();
+      }
+      if (worker.process.isAlive()) {
+        return worker;
+      }
+      discard(worker); // died while idle (killed from outside): replace it
+    }
+  }
+
+  private Worker start() {
+    Process process;
+    try {
+      process = new ProcessBuilder(command)
+          // The worker's stderr carries only JSVG's own warnings; draining it would cost a thread per worker.
+          .redirectError(ProcessBuilder.Redirect.DISCARD)
+          .start();
+    } catch (IOException e) {
+      throw new SvgRenderException(Reason.FAILED, "could not start a render worker: " + e.getMessage(), e);
+    }
+    Worker worker = new Worker(process);
+    live.add(worker);
+    if (closed) { // close() ran while we were starting it
+      discard(worker);
+      throw new IllegalStateException("renderer is closed");
+    }
+    log.debug("started render worker {}", process.pid());
+    return worker;
+  }
+
+  private void discard(Worker worker) {
+    live.remove(worker);
+    worker.process.destroyForcibly();
+  }
+
+  /** Kills every worker, busy or idle, and waits for them to exit; renders in progress fail. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    killAll();
+    killer.shutdownNow();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // the hook is running or has run
+    }
+  }
+
+  private void killAll() {
+    List<Process> processes = new ArrayList<>();
+    for (Worker worker : live) {
+      processes.add(worker.process);
+      discard(worker);
+    }
+    idle.clear();
+    processes.forEach(IsolatedRenderer::waitForExit);
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("renderer is closed");
+    }
+  }
+
+  private static int waitForExit(Process process) {
+    try {
+      return process.waitFor(); // destroyForcibly is SIGKILL: this returns promptly
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  private static String describe(Duration duration) {
+    long millis = duration.toMillis();
+    return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+  }
+
+  @Override
+  public String toString() {
+    return "IsolatedRenderer{workers=" + workers + ", timeout=" + describe(timeout) + ", live=" + live.size() + "}";
+  }
+
+  private static final class Worker {
+    final Process process;
+    final DataOutputStream toWorker;
+    final DataInputStream fromWorker;
+
+    Worker(Process process) {
+      this.process = process;
+      this.toWorker = new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 64 * 1024));
+      this.fromWorker = new DataInputStream(new BufferedInputStream(process.getInputStream(), 64 * 1024));
+    }
+  }
+
+  /** Settings for an {@link IsolatedRenderer}. */
+  public static final class Builder {
+    private int workers = Runtime.getRuntime().availableProcessors();
+    private Duration timeout = Duration.ofSeconds(5);
+    private String workerHeap = "96m";
+
+    private Builder() {}
+
+    /** Most worker processes alive at once, and so most renders in parallel; default: one per core. */
+    public Builder workers(int workers) {
+      if (workers < 1) {
+        throw new IllegalArgumentException("workers < 1: " + workers);
+      }
+      this.workers = workers;
+      return this;
+    }
+
+    /** Wall-clock limit per render, worker start-up included; default 5 s. */
+    public Builder timeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout == null");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be positive: " + timeout);
+      }
+      this.timeout = timeout;
+      return this;
+    }
+
+    /** Maximum heap of each worker JVM, in {@code -Xmx} syntax; default {@code 96m}. */
+    public Builder workerHeap(String workerHeap) {
+      Objects.requireNonNull(workerHeap, "workerHeap == null");
+      if (!HEAP_SIZE.matcher(workerHeap).matches()) {
+        throw new IllegalArgumentException("not an -Xmx size: " + workerHeap);
+      }
+      this.workerHeap = workerHeap;
+      return this;
+    }
+
+    public IsolatedRenderer build() {
+      return new IsolatedRenderer(this);
+    }
+  }
+}
