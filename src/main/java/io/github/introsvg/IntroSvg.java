@@ -10,7 +10,7 @@ import io.github.introsvg.loop.LoopSettings;
 import io.github.introsvg.loop.Policy;
 import io.github.introsvg.loop.PromptResult;
 import io.github.introsvg.loop.RefinementLoop;
-import io.github.introsvg.render.BoundedRenderer;
+import io.github.introsvg.render.IsolatedRenderer;
 import io.github.introsvg.render.JsvgRenderer;
 import io.github.introsvg.render.SvgRenderer;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +44,7 @@ public final class IntroSvg implements AutoCloseable {
   private final LmdeployClient client;
   private final ResilientChatClient resilient;
   private final SvgRenderer renderer;
+  private final Optional<IsolatedRenderer> ownedRenderer; // the default one, which this instance must close
   private final LoopSettings settings;
   private final int concurrency;
   private final Clock clock;
@@ -55,7 +56,8 @@ public final class IntroSvg implements AutoCloseable {
     this.server = b.server;
     this.concurrency = b.concurrency;
     this.settings = b.settings.toBuilder().policy(b.policy != null ? b.policy : b.settings.policy()).build();
-    this.renderer = b.renderer;
+    this.ownedRenderer = b.renderer == null ? Optional.of(IsolatedRenderer.create()) : Optional.empty();
+    this.renderer = b.renderer == null ? ownedRenderer.get() : b.renderer;
     this.clock = b.clock;
     this.configuredModel = Optional.ofNullable(b.model);
     this.runInfo = new LinkedHashMap<>(b.runInfo);
@@ -145,6 +147,7 @@ public final class IntroSvg implements AutoCloseable {
   @Override
   public void close() {
     client.close();
+    ownedRenderer.ifPresent(IsolatedRenderer::close);
   }
 
   public static final class Builder {
@@ -254,7 +257,11 @@ public final class IntroSvg implements AutoCloseable {
       return this;
     }
 
-    /** The SVG renderer; default {@link JsvgRenderer}, at most one render per core at a time. */
+    /**
+     * The SVG renderer. Default: an {@link IsolatedRenderer}, which renders in worker processes (one per core)
+     * so that a pathological SVG from the model costs at most 5 s and a capped heap, never this JVM; pass
+     * {@code new JsvgRenderer()} to render in-process when the SVGs are trusted.
+     */
     public Builder renderer(SvgRenderer renderer) {
       this.renderer = Objects.requireNonNull(renderer, "renderer == null");
       return this;
@@ -272,7 +279,6 @@ public final class IntroSvg implements AutoCloseable {
     }
 
     public IntroSvg build() {
-      if (renderer == null) renderer = BoundedRenderer.perCore(new JsvgRenderer());
       return new IntroSvg(this);
     }
   }

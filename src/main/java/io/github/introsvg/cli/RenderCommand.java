@@ -1,6 +1,6 @@
 package io.github.introsvg.cli;
 
-import io.github.introsvg.render.JsvgRenderer;
+import io.github.introsvg.render.IsolatedRenderer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +32,11 @@ final class RenderCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new Failure.UsageException(in + ": can't be read as UTF-8 text (" + e.getMessage() + ")");
     }
-    byte[] png = new JsvgRenderer().renderPng(svg);
+    byte[] png;
+    // In a worker process, as in a run: a hostile file costs at most the timeout, never this JVM's heap.
+    try (IsolatedRenderer renderer = IsolatedRenderer.builder().workers(1).build()) {
+      png = renderer.renderPng(svg);
+    }
     try {
       Files.write(out, png);
     } catch (IOException e) {
