@@ -7,6 +7,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.stream.Stream;
 
 /** Writes files so that a reader (or a crash) never sees a half-written one: a temporary file, then rename. */
 final class AtomicFiles {
@@ -30,6 +31,24 @@ final class AtomicFiles {
     } catch (IOException e) {
       throw new UncheckedIOException("can't write " + target + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Deletes the temporary files a killed run left under {@code dir} (a crash between writing and renaming);
+   * the files they were for are either absent or complete, and get written again.
+   */
+  static void deleteLeftovers(Path dir) {
+    if (!Files.isDirectory(dir)) return;
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.filter(AtomicFiles::isTemporary).toList()) Files.deleteIfExists(f);
+    } catch (IOException e) {
+      throw new UncheckedIOException("can't clean up temporary files in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isTemporary(Path file) {
+    String name = file.getFileName().toString();
+    return name.startsWith(".") && name.endsWith(".tmp") && Files.isRegularFile(file);
   }
 
   private static void move(Path tmp, Path target) throws IOException {

@@ -75,6 +75,7 @@ public final class BatchRunner {
     PromptCsv.Contents contents = PromptCsv.read(promptsCsv);
     Instant started = clock.instant();
     try (RunJournal journal = RunJournal.open(outDir, header(promptsCsv), forceNew)) {
+      AtomicFiles.deleteLeftovers(outDir);
       Set<String> done = journal.done();
       List<JsonNode> previous = OutputWriter.keepResultsOf(outDir, done, forceNew);
       Tally tally = new Tally(contents.rows().size(), previous);

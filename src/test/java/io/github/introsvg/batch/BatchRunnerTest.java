@@ -72,6 +72,7 @@ class BatchRunnerTest {
     List<String> kept = lines.stream().filter(l -> !l.contains("\"type\":\"done\"")).limit(14).toList();
     Files.writeString(out.resolve(RunJournal.FILE), String.join("\n", kept) + "\n" + lines.get(20).substring(0, 40));
     Files.delete(out.resolve("results.jsonl"));
+    Path leftover = Files.writeString(out.resolve("final_svgs/.a.svg123.tmp"), "<svg"); // killed between write and rename
     mock.clearRequests();
 
     BatchSummary summary = runner(reference()).run(csv, out, BatchListener.NONE, false);
@@ -82,6 +83,7 @@ class BatchRunnerTest {
     assertThat(chatSeeds()).doesNotContainAnyElementsOf(answeredBeforeCrash);
     assertThat(summary.ok()).isEqualTo(4);
     assertThat(Files.readAllLines(out.resolve("results.jsonl"))).hasSize(4);
+    assertThat(leftover).doesNotExist();
   }
 
   @Test
