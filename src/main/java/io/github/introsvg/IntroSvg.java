@@ -58,6 +58,7 @@ public final class IntroSvg implements AutoCloseable {
     this.settings = b.settings.toBuilder().policy(b.policy != null ? b.policy : b.settings.policy()).build();
     this.ownedRenderer = b.renderer == null ? Optional.of(IsolatedRenderer.create()) : Optional.empty();
     this.renderer = b.renderer == null ? ownedRenderer.get() : b.renderer;
+    ownedRenderer.ifPresent(IsolatedRenderer::prestart); // worker JVMs boot while the model is found and drafts run
     this.clock = b.clock;
     this.configuredModel = Optional.ofNullable(b.model);
     this.runInfo = new LinkedHashMap<>(b.runInfo);

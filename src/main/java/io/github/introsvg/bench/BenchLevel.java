@@ -9,7 +9,9 @@ import java.util.OptionalDouble;
  * What one concurrency level of a benchmark measured.
  *
  * @param turns requests answered (replies received, usable or not)
- * @param clientCpu CPU time of the threads that ran prompts (HTTP, JSON, rendering, files), not the server's
+ * @param clientCpu CPU time of the threads that ran prompts (HTTP, JSON, files) and of the render worker
+ *     processes, not the server's
+ * @param clientCpuPerPromptMedian median CPU of one prompt on its thread, plus the mean render-worker CPU per prompt
  * @param ideal the mock's ideal wall time for the same tokens on an always-full batch; empty against a real server
  */
 public record BenchLevel(
@@ -22,11 +24,13 @@ public record BenchLevel(
     long turnLatencyP50Millis,
     long turnLatencyP95Millis,
     Duration clientCpu,
+    Duration clientCpuPerPromptMedian,
     Optional<Duration> ideal) {
 
   public BenchLevel {
     Objects.requireNonNull(wall, "wall == null");
     Objects.requireNonNull(clientCpu, "clientCpu == null");
+    Objects.requireNonNull(clientCpuPerPromptMedian, "clientCpuPerPromptMedian == null");
     Objects.requireNonNull(ideal, "ideal == null");
   }
 

@@ -24,15 +24,20 @@ public final class BenchRecorder implements BatchListener {
   private final Map<Long, Long> cpuByThread = new ConcurrentHashMap<>();
   private long[] latencies = new long[1024];
   private int latencyCount;
+  private long[] promptCpu = new long[256];
   private long completionTokens;
   private int prompts;
   private int failed;
 
   @Override
   public void finished(PromptRow row, PromptResult result, Progress progress) {
-    // Cumulative CPU of this worker thread; the last reading per thread covers all the prompts it ran.
-    cpuByThread.put(Thread.currentThread().getId(), THREADS.getCurrentThreadCpuTime());
+    // Cumulative CPU of this worker thread; the last reading per thread covers all the prompts it ran, and
+    // the step since its previous reading is this prompt's (a thread runs one prompt at a time).
+    long now = THREADS.getCurrentThreadCpuTime();
+    Long before = cpuByThread.put(Thread.currentThread().getId(), now);
     synchronized (this) {
+      if (prompts == promptCpu.length) promptCpu = Arrays.copyOf(promptCpu, prompts * 2);
+      promptCpu[prompts] = before == null ? -1 : now - before; // a thread's first prompt also paid its start-up
       prompts++;
       if (result.status() == PromptResult.Status.FAILED) failed++;
       completionTokens += result.completionTokens();
@@ -44,13 +49,21 @@ public final class BenchRecorder implements BatchListener {
     }
   }
 
-  /** The level's numbers, given its wall time and (against the mock) its ideal time. */
-  public synchronized BenchLevel level(int concurrency, Duration wall, Optional<Duration> ideal) {
+  /**
+   * The level's numbers, given its wall time, the CPU time of render worker processes (rendering runs there),
+   * and (against the mock) its ideal time.
+   */
+  public synchronized BenchLevel level(int concurrency, Duration wall, Duration renderWorkerCpu, Optional<Duration> ideal) {
     long[] sorted = Arrays.copyOf(latencies, latencyCount);
     Arrays.sort(sorted);
-    long cpuNanos = cpuByThread.values().stream().mapToLong(Long::longValue).sum();
+    long threadNanos = cpuByThread.values().stream().mapToLong(Long::longValue).sum();
+    long[] perPrompt = Arrays.stream(promptCpu, 0, prompts).filter(n -> n >= 0).sorted().toArray();
+    // A prompt's share of the workers' CPU is the mean: renders can't be told apart per prompt.
+    long workerShare = prompts == 0 ? 0 : renderWorkerCpu.toNanos() / prompts;
+    Duration medianPrompt = Duration.ofNanos(perPrompt.length == 0 ? 0 : perPrompt[perPrompt.length / 2] + workerShare);
     return new BenchLevel(concurrency, prompts, failed, wall, latencyCount, completionTokens,
-        percentile(sorted, 0.50), percentile(sorted, 0.95), Duration.ofNanos(cpuNanos), ideal);
+        percentile(sorted, 0.50), percentile(sorted, 0.95), Duration.ofNanos(threadNanos).plus(renderWorkerCpu),
+        medianPrompt, ideal);
   }
 
   private static long percentile(long[] sorted, double p) {

@@ -46,7 +46,8 @@ final class BenchCommand implements Callable<Integer>, Cli.ServerAware {
   int slots;
 
   @Option(names = "--time-scale", paramLabel = "S", defaultValue = "0.01",
-      description = "With --mock: wall seconds per simulated GPU second (0.01 = 100x faster than a real GPU). Default: ${DEFAULT-VALUE}.")
+      description = "With --mock: wall seconds per simulated GPU second (0.01 = 100x faster than a real GPU; 0 = answer at once)."
+          + " Default: ${DEFAULT-VALUE}.")
   double timeScale;
 
   @Option(names = "--keep", paramLabel = "DIR", description = "Keep each level's output under DIR/cN instead of deleting it.")
@@ -61,13 +62,14 @@ final class BenchCommand implements Callable<Integer>, Cli.ServerAware {
   public Integer call() throws IOException {
     if (limit < 1) throw new Failure.UsageException("--limit must be 1 or more, not " + limit);
     if (levels.stream().anyMatch(c -> c < 1)) throw new Failure.UsageException("--concurrency levels must be 1 or more");
-    if (slots < 1 || !(timeScale > 0)) throw new Failure.UsageException("--slots and --time-scale must be positive");
+    if (slots < 1 || !(timeScale >= 0)) throw new Failure.UsageException("--slots must be positive and --time-scale 0 or more");
     PrintWriter err = spec.commandLine().getErr();
     Path work = Files.createTempDirectory("introsvg-bench");
     try {
       Path subset = work.resolve("prompts.csv");
       int count = PromptSubset.write(prompts, limit, subset);
-      Optional<LatencyModel> latency = server.mock
+      // --time-scale 0: a mock that answers at once, to measure the client's own cost.
+      Optional<LatencyModel> latency = server.mock && timeScale > 0
           ? Optional.of(LatencyModel.builder().slots(slots).timeScale(timeScale).build()) : Optional.empty();
       List<BenchLevel> results = new ArrayList<>();
       url = server.serverUrl(cli.env);
@@ -79,6 +81,7 @@ final class BenchCommand implements Callable<Integer>, Cli.ServerAware {
       }
       PrintWriter out = spec.commandLine().getOut();
       out.print(BenchTable.format(results));
+      if (server.mock && latency.isEmpty()) out.printf("%nmock answering at once: the client's own cost, no GPU time.%n");
       latency.ifPresent(m -> out.printf("%nmock: %d slots, time scale %s; ideal = the same tokens on an always-full batch"
           + " (docs/performance.md).%n", m.slots(), m.timeScale()));
       out.flush();
@@ -97,8 +100,15 @@ final class BenchCommand implements Callable<Integer>, Cli.ServerAware {
       Duration wall = Duration.ofNanos(System.nanoTime() - start);
       Optional<Duration> ideal = session.mock() == null ? Optional.empty()
           : session.mock().engineStats().map(EngineStats::idealWallTime);
-      return recorder.level(concurrency, wall, ideal);
+      return recorder.level(concurrency, wall, renderWorkerCpu(), ideal);
     }
+  }
+
+  /** CPU of this JVM's child processes: the session's render workers (earlier sessions' were closed). */
+  private static Duration renderWorkerCpu() {
+    return ProcessHandle.current().children()
+        .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
+        .reduce(Duration.ZERO, Duration::plus);
   }
 
   private static void deleteTree(Path root) {

@@ -37,6 +37,11 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
   private final Duration timeout;
   private final List<String> command;
   private final Semaphore permits;
+  private static final int WARM_UP_RENDERS = 20;
+  private static final String WARM_UP_SVG = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 24 24\">"
+      + "<path d=\"M4 12l5 5L20 6\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\"/>"
+      + "<circle cx=\"12\" cy=\"12\" r=\"9\" fill=\"#e33\" opacity=\".5\"/></svg>";
+
   private final ConcurrentLinkedDeque<Worker> idle = new ConcurrentLinkedDeque<>();
   private final Set<Worker> live = ConcurrentHashMap.newKeySet();
   private final ScheduledThreadPoolExecutor killer;
@@ -75,6 +80,36 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Starts every worker now, in the background, and has each render a small icon a few times, so the first
+   * renders of a run neither wait for JVM start-up nor run interpreted; renders asked for meanwhile wait for a
+   * ready worker as usual.
+   */
+  public void prestart() {
+    Thread boot = new Thread(() -> {
+      try {
+        // Spawning is quick; the workers' JVMs then boot in parallel.
+        for (int i = live.size(); i < workers && !closed; i++) idle.push(start());
+      } catch (RuntimeException e) {
+        log.debug("render worker prestart failed: {}", e.toString()); // the first real render will say why
+        return;
+      }
+      for (int i = 0; i < workers; i++) {
+        Thread warmUp = new Thread(() -> {
+          try {
+            for (int n = 0; n < WARM_UP_RENDERS && !closed; n++) renderPng(WARM_UP_SVG);
+          } catch (RuntimeException e) {
+            log.debug("render worker warm-up failed: {}", e.toString());
+          }
+        }, "isolated-renderer-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
+      }
+    }, "isolated-renderer-prestart");
+    boot.setDaemon(true);
+    boot.start();
   }
 
   /**
@@ -178,9 +213,9 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
     }
     Worker worker = new Worker(process);
     live.add(worker);
-    if (closed) { // close() ran while we were starting it
+    if (closed) { // close() ran while we were starting it: the render in progress fails like any other
       discard(worker);
-      throw new IllegalStateException("renderer is closed");
+      throw new SvgRenderException(Reason.FAILED, "renderer was closed during the render");
     }
     log.debug("started render worker {}", process.pid());
     return worker;
