@@ -52,6 +52,7 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
     this.http = new OkHttpClient.Builder()
         .connectionPool(new ConnectionPool(b.maxConnections, POOL_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS))
         .dispatcher(dispatcher)
+        .socketFactory(new NoDelaySocketFactory())
         .connectTimeout(b.connectTimeout)
         .readTimeout(b.idleTimeout)
         .writeTimeout(b.idleTimeout)
