@@ -60,6 +60,14 @@ class PromptCsvTest {
   }
 
   @Test
+  void megabyteDescriptionIsOneRowProblemNotAFailure() throws Exception {
+    PromptCsv.Contents c = PromptCsv.read(csv("id,desc\nhuge,\"" + "a".repeat(1 << 20) + "\"\nok,a star\n"));
+    assertThat(c.rows()).extracting(PromptRow::id).containsExactly("ok");
+    assertThat(c.problems()).singleElement().extracting(RowProblem::toString)
+        .isEqualTo("row 2 (id huge): desc is 1048576 characters, more than 4000; shorten it");
+  }
+
+  @Test
   void mapsUnsafeIdsToSafeNamesAndWarns() throws Exception {
     PromptCsv.Contents c = PromptCsv.read(csv("id,desc\n../../etc/x,evil\nA,first\na,second\n"));
     assertThat(c.rows()).extracting(PromptRow::fileName)

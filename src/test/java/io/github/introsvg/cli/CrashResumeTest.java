@@ -68,6 +68,34 @@ class CrashResumeTest {
     }
   }
 
+  @Test
+  @Timeout(120)
+  void sigtermStopsTheRunCleanlyWithExitCode130AndSaysHowToResume() throws Exception {
+    StringBuilder csv = new StringBuilder("id,desc\n");
+    for (int i = 0; i < PROMPTS; i++) csv.append("p").append(i).append(",icon number ").append(i).append('\n');
+    Path prompts = Files.writeString(dir.resolve("prompts.csv"), csv);
+    Path out = dir.resolve("out");
+    Path log = dir.resolve("child.log");
+
+    try (MockLmdeployServer mock = MockLmdeployServer.builder().latency(Duration.ofMillis(40)).start()) {
+      String[] args = {"run", prompts.toString(), "-o", out.toString(), "--server", mock.baseUrl(),
+          "--policy", "reference", "--concurrency", "4"};
+      Process child = new ProcessBuilder(childCommand(args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      awaitTurns(out.resolve("journal.jsonl"), 20, child);
+      child.destroy(); // SIGTERM: the shutdown hook stops the run
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+      assertThat(child.exitValue()).isEqualTo(ExitCodes.INTERRUPTED);
+      assertThat(Files.readString(log)).contains("Interrupted: ").contains("Run the same command again to resume");
+      assertThat(json(Files.readString(out.resolve("summary.json"))).get("status").asText()).isEqualTo("interrupted");
+      assertThat(corruptFiles(out)).isEmpty();
+
+      StringWriter err = new StringWriter();
+      assertThat(Cli.execute(args, new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of())).isZero();
+      assertThat(Files.readAllLines(out.resolve("results.jsonl"))).hasSize(PROMPTS);
+    }
+  }
+
   private static List<String> childCommand(String[] args) {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), Main.class.getName()));
