@@ -1,5 +1,7 @@
 package io.github.introsvg.batch;
 
+import static io.github.introsvg.testing.Journals.json;
+import static io.github.introsvg.testing.Journals.seedsOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -78,7 +80,7 @@ class BatchRunnerTest {
     BatchSummary summary = runner(reference()).run(csv, out, BatchListener.NONE, false);
 
     assertThat(chatBodies()).hasSize(32 - 13);
-    Set<Long> answeredBeforeCrash = seedsOf(kept);
+    Set<Long> answeredBeforeCrash = seedsOf(kept, out);
     assertThat(answeredBeforeCrash).hasSize(13);
     assertThat(chatSeeds()).doesNotContainAnyElementsOf(answeredBeforeCrash);
     assertThat(summary.ok()).isEqualTo(4);
@@ -152,7 +154,7 @@ class BatchRunnerTest {
     BatchSummary resumed = runner(reference()).run(csv, out, BatchListener.NONE, false);
 
     assertThat(resumed.ok()).isEqualTo(4);
-    Set<Long> answeredBeforeStop = seedsOf(journalAtStop);
+    Set<Long> answeredBeforeStop = seedsOf(journalAtStop, out);
     assertThat(answeredBeforeStop).hasSizeGreaterThanOrEqualTo(8);
     // As a set: a request abandoned at the stop may still reach the mock's log after it was cleared.
     assertThat(Set.copyOf(chatSeeds())).doesNotContainAnyElementsOf(answeredBeforeStop).hasSize(32 - answeredBeforeStop.size());
@@ -167,26 +169,4 @@ class BatchRunnerTest {
     return chatBodies().stream().map(b -> json(b).get("seed").asLong()).toList();
   }
 
-  /** The request seeds of the journal's turn lines, looked up in the finished run's traces. */
-  private Set<Long> seedsOf(List<String> journalLines) throws Exception {
-    Set<Long> seeds = new HashSet<>();
-    for (String line : journalLines) {
-      JsonNode turn = json(line);
-      if (!turn.path("type").asText().equals("turn")) continue;
-      for (JsonNode traced : JSON.readTree(out.resolve("traces/" + turn.get("id").asText() + ".json").toFile()).get("turns")) {
-        if (traced.get("label").equals(turn.get("label")) && traced.get("attempt").equals(turn.get("attempt"))) {
-          seeds.add(traced.get("seed").asLong());
-        }
-      }
-    }
-    return seeds;
-  }
-
-  private static JsonNode json(String text) {
-    try {
-      return JSON.readTree(text);
-    } catch (Exception e) {
-      throw new AssertionError(text, e);
-    }
-  }
 }

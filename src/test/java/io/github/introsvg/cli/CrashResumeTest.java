@@ -1,5 +1,7 @@
 package io.github.introsvg.cli;
 
+import static io.github.introsvg.testing.Journals.json;
+import static io.github.introsvg.testing.Journals.seedsOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -118,25 +120,6 @@ class CrashResumeTest {
     }
   }
 
-  private static Set<Long> seedsOf(List<String> journalLines, Path out) throws Exception {
-    Set<Long> seeds = new HashSet<>();
-    for (String line : journalLines) {
-      JsonNode turn;
-      try {
-        turn = JSON.readTree(line);
-      } catch (Exception torn) {
-        continue;
-      }
-      if (!turn.path("type").asText().equals("turn")) continue;
-      for (JsonNode traced : JSON.readTree(out.resolve("traces/" + turn.get("id").asText() + ".json").toFile()).get("turns")) {
-        if (traced.get("label").equals(turn.get("label")) && traced.get("attempt").equals(turn.get("attempt"))) {
-          seeds.add(traced.get("seed").asLong());
-        }
-      }
-    }
-    return seeds;
-  }
-
   /** Files that are half-written or unreadable: leftover temporaries, PNGs that don't decode, bad JSON or SVG. */
   static List<Path> corruptFiles(Path out) throws Exception {
     List<Path> corrupt = new ArrayList<>();
@@ -164,11 +147,4 @@ class CrashResumeTest {
     }
   }
 
-  private static JsonNode json(String text) {
-    try {
-      return JSON.readTree(text);
-    } catch (Exception e) {
-      throw new AssertionError(text, e);
-    }
-  }
 }
