@@ -24,13 +24,17 @@ record Failure(int exitCode, String message) {
           + "no answered turn will be asked again (journal: " + b.summary().outDir().resolve("journal.jsonl") + ").");
     }
     if (e instanceof PromptInterruptedException) return new Failure(ExitCodes.INTERRUPTED, "Interrupted.");
+    if (e instanceof LmdeployException.ServerUnavailable) {
+      return new Failure(ExitCodes.SERVER_UNREACHABLE, e.getMessage() + ". The prompts already done are kept;"
+          + " when the server is back, run the same command again to resume.");
+    }
     if (e instanceof LmdeployException.Io) {
       return new Failure(ExitCodes.SERVER_UNREACHABLE, e.getMessage()
           + ". Is lmdeploy running there? Start it with ./lmdeploy-launch.sh, pass --server URL, or try --mock.");
     }
     if (e instanceof LmdeployException.Unauthorized) {
-      return new Failure(ExitCodes.SERVER_REFUSED, "lmdeploy at " + server + " refused the API key (HTTP 401). "
-          + "Set INTROSVG_API_KEY or --api-key-file to a key the server was started with.");
+      return new Failure(ExitCodes.SERVER_REFUSED, e.getMessage()
+          + ". Set INTROSVG_API_KEY or --api-key-file to a key the server was started with.");
     }
     if (e instanceof LmdeployException.UnknownModel) {
       // 404: the named model is not served; otherwise the server lists none or several and one must be named.

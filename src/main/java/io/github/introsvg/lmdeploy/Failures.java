@@ -150,6 +150,12 @@ final class Failures {
             + " (HTTP 200: finish_reason \"length\" with no generated token)", 200, excerpt(body));
   }
 
+  /** A reply the engine ended with finish_reason "error" or "abort": whatever it holds is not an answer. */
+  LmdeployException.ServerError engineStopped(String finishReason, byte[] body) {
+    return new LmdeployException.ServerError("lmdeploy at " + baseUrl + " ended the reply with finish_reason \""
+        + finishReason + "\" (the engine failed or aborted the request)", 200, excerpt(body));
+  }
+
   /** A transport failure; {@code replyStarted} says whether the status line had arrived. */
   LmdeployException.Io io(IOException e, boolean replyStarted) {
     String message;

@@ -86,6 +86,16 @@ public class LmdeployException extends RuntimeException {
     }
   }
 
+  /**
+   * The server stayed unavailable for longer than the client's maximum outage: every further call would fail
+   * the same way, so a run stops rather than failing its remaining prompts.
+   */
+  public static final class ServerUnavailable extends LmdeployException {
+    public ServerUnavailable(String message, Throwable cause) {
+      super(message, 0, "", cause);
+    }
+  }
+
   /** The server could not be reached, or the connection failed or timed out. */
   public static final class Io extends LmdeployException {
     public Io(String message, Throwable cause) {

@@ -141,10 +141,16 @@ final class ReplyReader {
         || line.startsWith("retry:");
   }
 
-  /** Before v0.16 an over-long prompt came back as 200, "length", nothing generated. */
+  /**
+   * Before v0.16 an over-long prompt came back as 200, "length", nothing generated. "error" and "abort" mean
+   * the engine gave up on the request: a retryable failure, never a model answer to use or journal.
+   */
   private Reply checked(Reply reply, byte[] body) {
     if (reply.finishReason().equals("length") && reply.content().isEmpty() && reply.usage().completionTokens() == 0) {
       throw failures.emptyLengthReply(body);
+    }
+    if (reply.finishReason().equals("error") || reply.finishReason().equals("abort")) {
+      throw failures.engineStopped(reply.finishReason(), body);
     }
     return reply;
   }

@@ -271,8 +271,9 @@ public final class ResilientChatClient implements ChatClient {
     return lastProbe == null || Duration.between(lastProbe, now).compareTo(PROBE_MAX) >= 0;
   }
 
-  private LmdeployException.Io unavailable() {
-    return new LmdeployException.Io("lmdeploy at " + url + " unavailable for " + text(maxOutage), lastFailure.get());
+  private LmdeployException.ServerUnavailable unavailable() {
+    return new LmdeployException.ServerUnavailable("lmdeploy at " + url + " unavailable for " + text(maxOutage),
+        lastFailure.get());
   }
 
   private void sleep(Duration duration, LmdeployException cause) {

@@ -61,8 +61,9 @@ public final class RefinementLoop {
    * Runs the whole loop for one prompt. Bad replies, failed renders and failed calls are retried within the
    * settings' attempts and recorded in the trace; they never throw.
    *
-   * @throws LmdeployException.Unauthorized or {@link LmdeployException.UnknownModel} when no prompt can
-   *     succeed against this server, so the caller stops the whole run
+   * @throws LmdeployException.Unauthorized, {@link LmdeployException.UnknownModel} or {@link
+   *     LmdeployException.ServerUnavailable} when no prompt can succeed against this server, so the caller
+   *     stops the whole run
    */
   public PromptResult run(String id, String description) {
     return run(id, description, TurnJournal.NONE, () -> false);
@@ -207,7 +208,7 @@ public final class RefinementLoop {
         ChatReply reply = chat.complete(request);
         journal.record(id, label, attempt, reply);
         return Optional.of(reply);
-      } catch (LmdeployException.Unauthorized | LmdeployException.UnknownModel fatal) {
+      } catch (LmdeployException.Unauthorized | LmdeployException.UnknownModel | LmdeployException.ServerUnavailable fatal) {
         throw fatal;
       } catch (LmdeployException e) {
         if (stopped()) throw new PromptInterruptedException(id);

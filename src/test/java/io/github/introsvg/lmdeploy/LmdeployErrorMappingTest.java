@@ -98,7 +98,13 @@ class LmdeployErrorMappingTest {
         Arguments.of("missing choices", 200, "{\"id\":\"x\"}", LmdeployException.InvalidResponse.class,
             "without choices"),
         Arguments.of("content of wrong type", 200, "{\"choices\":[{\"message\":{\"content\":42}}]}",
-            LmdeployException.InvalidResponse.class, "content is not a string"));
+            LmdeployException.InvalidResponse.class, "content is not a string"),
+        Arguments.of("engine error finish", 200,
+            "{\"choices\":[{\"message\":{\"content\":\"<svg></svg>\"},\"finish_reason\":\"error\"}]}",
+            LmdeployException.ServerError.class, "finish_reason \"error\""),
+        Arguments.of("aborted finish", 200,
+            "{\"choices\":[{\"message\":{\"content\":\"{}\"},\"finish_reason\":\"abort\"}]}",
+            LmdeployException.ServerError.class, "finish_reason \"abort\""));
   }
 
   @ParameterizedTest(name = "{0}")

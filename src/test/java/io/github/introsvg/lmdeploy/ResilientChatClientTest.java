@@ -414,7 +414,7 @@ class ResilientChatClientTest {
           .clock(time).listener(listener).maxAttempts(ResilientChatClient.CONSECUTIVE_IO_FAILURES + 1)
           .maxOutage(Duration.ofSeconds(3)).build();
 
-      LmdeployException e = catchThrowableOfType(LmdeployException.Io.class, () -> client.complete(REQUEST));
+      LmdeployException e = catchThrowableOfType(LmdeployException.ServerUnavailable.class, () -> client.complete(REQUEST));
 
       assertThat(e).hasMessage("lmdeploy at http://127.0.0.1:" + port + " unavailable for 3 s");
       assertThat(listener.events).singleElement().asString().contains("connection refused");
@@ -434,7 +434,7 @@ class ResilientChatClientTest {
     AtomicInteger healthCalls = outage(Integer.MAX_VALUE, down, paths);
     ResilientChatClient client = builder().maxAttempts(20).maxOutage(Duration.ofMinutes(1)).build();
 
-    LmdeployException e = catchThrowableOfType(LmdeployException.Io.class, () -> client.complete(REQUEST));
+    LmdeployException e = catchThrowableOfType(LmdeployException.ServerUnavailable.class, () -> client.complete(REQUEST));
 
     assertThat(e).hasMessage("lmdeploy at " + url() + " unavailable for 1 min");
     assertThat(e.getCause()).isInstanceOf(LmdeployException.ServerError.class);
@@ -445,7 +445,7 @@ class ResilientChatClientTest {
     assertThat(listener.events).singleElement().asString().startsWith("unavailable ");
 
     // Past the outage a newcomer fails fast, without another probe until one is due.
-    catchThrowableOfType(LmdeployException.Io.class, () -> client.complete(REQUEST));
+    catchThrowableOfType(LmdeployException.ServerUnavailable.class, () -> client.complete(REQUEST));
     assertThat(healthCalls).hasValue(8);
   }
 

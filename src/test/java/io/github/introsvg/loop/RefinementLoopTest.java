@@ -175,13 +175,17 @@ class RefinementLoopTest {
   }
 
   @Test
-  void serverErrorCountsAsFailedAttemptButUnknownModelStopsEverything() {
+  void serverErrorCountsAsFailedAttemptButUnknownModelOrLongOutageStopsEverything() {
     chat.thenFail(new LmdeployException.ServerError("HTTP 500", 500, "")).then(svg("d")).then(critique(9.5, "ok"));
     assertThat(loop(policy(Policy.INTROSPECTIVE)).run("a1", "x").status()).isEqualTo(PromptResult.Status.OK);
 
     chat.thenFail(new LmdeployException.UnknownModel("no such model", 404, ""));
     assertThatThrownBy(() -> loop(policy(Policy.INTROSPECTIVE)).run("a2", "x"))
         .isInstanceOf(LmdeployException.UnknownModel.class);
+
+    chat.thenFail(new LmdeployException.ServerUnavailable("unavailable for 30 min", null));
+    assertThatThrownBy(() -> loop(policy(Policy.INTROSPECTIVE)).run("a3", "x"))
+        .isInstanceOf(LmdeployException.ServerUnavailable.class);
   }
 
   @Test
