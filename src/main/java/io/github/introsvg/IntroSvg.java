@@ -11,7 +11,7 @@ import io.github.introsvg.loop.Policy;
 import io.github.introsvg.loop.PromptResult;
 import io.github.introsvg.loop.RefinementLoop;
 import io.github.introsvg.render.IsolatedRenderer;
-import io.github.introsvg.render.JsvgRenderer;
+import io.github.introsvg.render.BoundedRenderer;
 import io.github.introsvg.render.SvgRenderer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -56,9 +56,6 @@ public final class IntroSvg implements AutoCloseable {
     this.server = b.server;
     this.concurrency = b.concurrency;
     this.settings = b.settings.toBuilder().policy(b.policy != null ? b.policy : b.settings.policy()).build();
-    this.ownedRenderer = b.renderer == null ? Optional.of(IsolatedRenderer.create()) : Optional.empty();
-    this.renderer = b.renderer == null ? ownedRenderer.get() : b.renderer;
-    ownedRenderer.ifPresent(IsolatedRenderer::prestart); // worker JVMs boot while the model is found and drafts run
     this.clock = b.clock;
     this.configuredModel = Optional.ofNullable(b.model);
     this.runInfo = new LinkedHashMap<>(b.runInfo);
@@ -78,6 +75,10 @@ public final class IntroSvg implements AutoCloseable {
         .maxOutage(b.maxOutage)
         .listener(b.statusListener)
         .build();
+    // Last, once every setting was accepted: the default renderer starts processes.
+    this.ownedRenderer = b.renderer == null ? Optional.of(IsolatedRenderer.create()) : Optional.empty();
+    this.renderer = b.renderer == null ? ownedRenderer.get() : BoundedRenderer.perCore(b.renderer);
+    ownedRenderer.ifPresent(IsolatedRenderer::prestart); // worker JVMs boot while the model is found and drafts run
   }
 
   public static Builder builder() {
@@ -261,7 +262,8 @@ public final class IntroSvg implements AutoCloseable {
     /**
      * The SVG renderer. Default: an {@link IsolatedRenderer}, which renders in worker processes (one per core)
      * so that a pathological SVG from the model costs at most 5 s and a capped heap, never this JVM; pass
-     * {@code new JsvgRenderer()} to render in-process when the SVGs are trusted.
+     * {@code new JsvgRenderer()} to render in-process when the SVGs are trusted. A renderer given here runs at
+     * most one render per core at a time.
      */
     public Builder renderer(SvgRenderer renderer) {
       this.renderer = Objects.requireNonNull(renderer, "renderer == null");

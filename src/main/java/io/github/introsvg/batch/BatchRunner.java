@@ -64,7 +64,7 @@ public final class BatchRunner {
    * Runs the prompts of {@code promptsCsv} into {@code outDir}; when {@code outDir} holds a journal of the same
    * run, prompts already done are skipped and the others continue after their last answered turn.
    *
-   * @param forceNew start over even if {@code outDir} holds a journal of a run with other settings
+   * @param forceNew start over: an earlier run's files in {@code outDir} are moved to {@code previous-<time>/}
    * @throws PromptFileException when the CSV as a whole is unusable (nothing is written then)
    * @throws ResumeConflictException when {@code outDir} holds another run's journal and not {@code forceNew}
    * @throws BatchInterruptedException when the calling thread is interrupted; finished work is kept
@@ -74,10 +74,11 @@ public final class BatchRunner {
   public BatchSummary run(Path promptsCsv, Path outDir, BatchListener listener, boolean forceNew) {
     PromptCsv.Contents contents = PromptCsv.read(promptsCsv);
     Instant started = clock.instant();
-    try (RunJournal journal = RunJournal.open(outDir, header(promptsCsv), forceNew)) {
-      AtomicFiles.deleteLeftovers(outDir);
+    if (forceNew) OutputWriter.setAsidePreviousRun(outDir, RunJournal.FILE);
+    try (RunJournal journal = RunJournal.open(outDir, header(promptsCsv))) {
+      AtomicFiles.deleteLeftovers(OutputWriter.PROMPT_DIRS.stream().map(outDir::resolve).toList());
       Set<String> done = journal.done();
-      List<JsonNode> previous = OutputWriter.keepResultsOf(outDir, done, forceNew);
+      List<JsonNode> previous = OutputWriter.keepResultsOf(outDir, done);
       Tally tally = new Tally(contents.rows().size(), previous);
       List<PromptRow> todo = contents.rows().stream().filter(r -> !done.contains(r.id())).toList();
       listener.started(contents.rows().size(), contents.problems(), contents.rows().size() - todo.size(), journal.replayableTurns());
@@ -88,6 +89,9 @@ public final class BatchRunner {
         AtomicBoolean stopping = new AtomicBoolean();
         boolean interrupted = runAll(todo, stopping, row -> {
           PromptResult result = loop.run(row.id(), row.description(), journal, stopping::get);
+          // Finished while stopping (a render may have failed because workers were shutting down): keep only
+          // its journaled turns; resume replays them and decides again.
+          if (stopping.get()) return;
           writer.write(row, result);
           journal.markDone(row.id());
           listener.finished(row, result, tally.add(result, Duration.between(started, clock.instant())));

@@ -31,15 +31,22 @@ final class OutputWriter implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectWriter PRETTY = JSON.writerWithDefaultPrettyPrinter();
 
+  /** Everything a run writes in OUT besides the journal: what a fresh start sets aside. */
+  static final List<String> RUN_FILES = List.of("final_svgs", "final_pngs", "intermediate_files", "traces",
+      "results.jsonl", "summary.json", "file_names.csv");
+  /** The folders holding per-prompt files, where a killed run may have left temporary files. */
+  static final List<String> PROMPT_DIRS = List.of("final_svgs", "final_pngs", "intermediate_files", "traces");
+
   private final Path out;
+  private final FileOutputStream resultsFile;
   private final BufferedWriter results;
 
   OutputWriter(Path out) {
     this.out = out;
     try {
       Files.createDirectories(out);
-      results = new BufferedWriter(new OutputStreamWriter(
-          new FileOutputStream(out.resolve("results.jsonl").toFile(), true), StandardCharsets.UTF_8));
+      resultsFile = new FileOutputStream(out.resolve("results.jsonl").toFile(), true);
+      results = new BufferedWriter(new OutputStreamWriter(resultsFile, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("can't create output directory " + out + ": " + e.getMessage(), e);
     }
@@ -94,18 +101,13 @@ final class OutputWriter implements AutoCloseable {
   }
 
   /**
-   * Prepares results.jsonl for a resumed run: keeps one line per prompt in {@code done} (dropping lines of
-   * prompts that will run again and of invalid rows, which are reported again), or sets the file aside when
-   * starting over. Returns the kept lines.
+   * Prepares results.jsonl for a resumed run: keeps one line per prompt in {@code done}, dropping lines of
+   * prompts that will run again and of invalid rows, which are reported again. Returns the kept lines.
    */
-  static List<JsonNode> keepResultsOf(Path out, Set<String> done, boolean startOver) {
+  static List<JsonNode> keepResultsOf(Path out, Set<String> done) {
     Path file = out.resolve("results.jsonl");
     if (!Files.exists(file)) return List.of();
     try {
-      if (startOver) {
-        Files.move(file, out.resolve("results.jsonl." + System.currentTimeMillis() + ".old"));
-        return List.of();
-      }
       Map<String, JsonNode> kept = new LinkedHashMap<>();
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
         JsonNode node;
@@ -124,6 +126,31 @@ final class OutputWriter implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("can't prepare " + file + " for resuming: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Moves an earlier run's files in {@code out} (outputs and journal) into {@code out/previous-<time>/}, so a
+   * fresh start never mixes its files with another run's; returns that folder, or null when there was nothing.
+   */
+  static Path setAsidePreviousRun(Path out, String journal) {
+    try {
+      Path aside = null;
+      for (String name : concat(RUN_FILES, journal)) {
+        Path from = out.resolve(name);
+        if (!Files.exists(from)) continue;
+        if (aside == null) aside = Files.createDirectories(out.resolve("previous-" + System.currentTimeMillis()));
+        Files.move(from, aside.resolve(name));
+      }
+      return aside;
+    } catch (IOException e) {
+      throw new UncheckedIOException("can't set the earlier run in " + out + " aside: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<String> concat(List<String> names, String more) {
+    List<String> all = new java.util.ArrayList<>(names);
+    all.add(more);
+    return all;
   }
 
   private static Path iteration(Path intermediate, int round) {
@@ -195,6 +222,7 @@ final class OutputWriter implements AutoCloseable {
       results.write(JSON.writeValueAsString(line));
       results.write('\n');
       results.flush();
+      resultsFile.getFD().sync(); // before the journal marks the prompt done
     } catch (IOException e) {
       throw new UncheckedIOException("can't append to " + out.resolve("results.jsonl") + ": " + e.getMessage(), e);
     }
@@ -219,7 +247,7 @@ final class OutputWriter implements AutoCloseable {
   @Override
   public void close() {
     try {
-      results.close();
+      results.close(); // closes resultsFile too
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

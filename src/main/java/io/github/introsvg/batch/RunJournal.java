@@ -48,19 +48,17 @@ final class RunJournal implements TurnJournal, AutoCloseable {
 
   /**
    * Opens the journal in {@code out}: continues the one there when its settings equal {@code header}'s, or
-   * starts a new one (setting an existing journal aside when {@code forceNew}).
+   * starts a new one (to start over, the caller first sets an earlier run aside).
    *
-   * @throws ResumeConflictException when OUT holds a journal of a run with other settings and not {@code forceNew}
+   * @throws ResumeConflictException when OUT holds a journal of a run with other settings
    */
-  static RunJournal open(Path out, ObjectNode header, boolean forceNew) {
+  static RunJournal open(Path out, ObjectNode header) {
     Path file = out.resolve(FILE);
     try {
       Files.createDirectories(out);
-      if (Files.exists(file) && forceNew) {
-        Files.move(file, out.resolve(FILE + "." + System.currentTimeMillis() + ".old"));
-      }
       if (Files.exists(file) && Files.size(file) > 0) {
-        return resume(out, file, header);
+        RunJournal resumed = resume(out, file, header);
+        if (resumed != null) return resumed;
       }
       RunJournal journal = new RunJournal(file, new FileOutputStream(file.toFile(), false),
           ConcurrentHashMap.newKeySet(), new ConcurrentHashMap<>());
@@ -71,6 +69,7 @@ final class RunJournal implements TurnJournal, AutoCloseable {
     }
   }
 
+  /** The journal continued after its last intact line; null when not even its header survived. */
   private static RunJournal resume(Path out, Path file, ObjectNode header) throws IOException {
     Set<String> done = ConcurrentHashMap.newKeySet();
     Map<String, Map<String, ChatReply>> pending = new ConcurrentHashMap<>();
@@ -94,6 +93,7 @@ final class RunJournal implements TurnJournal, AutoCloseable {
         goodBytes += line.getBytes(StandardCharsets.UTF_8).length + 1;
       }
     }
+    if (goodBytes == 0) return null; // a crash tore the header: nothing was answered yet, start afresh
     try (RandomAccessFile raw = new RandomAccessFile(file.toFile(), "rw")) {
       raw.setLength(Math.min(goodBytes, raw.length()));
       if (raw.length() > 0) {

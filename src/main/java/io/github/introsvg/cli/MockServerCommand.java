@@ -49,7 +49,7 @@ final class MockServerCommand implements Callable<Integer> {
     MockLmdeployServer server;
     try {
       server = MockLmdeployServer.builder().port(port).model(model).apiKeys(apiKeys).seed(seed)
-          .faults(faultPlan(faults, seed)).start();
+          .faults(faultPlan(faults, seed)).keepRequestLog(false).start(); // a long-lived server: keep no bodies
     } catch (UncheckedIOException e) {
       throw new Failure.UsageException("can't listen on 127.0.0.1:" + port + " (" + e.getMessage() + "); choose another --port");
     }

@@ -86,8 +86,8 @@ final class ServerOptions {
     if (!(stopScore >= 0 && stopScore <= 10)) throw new Failure.UsageException("--stop-score must be between 0 and 10, not " + stopScore);
     if (mock && server != null) throw new Failure.UsageException("--mock and --server exclude each other; give one");
     if (mockFaults != null && !mock) throw new Failure.UsageException("--mock-faults needs --mock");
-    if (connectTimeout < 1 || idleTimeout < 1 || callTimeout < 0 || maxOutage < 0) {
-      throw new Failure.UsageException("timeouts must be positive numbers of seconds (--call-timeout 0 means none)");
+    if (connectTimeout < 1 || idleTimeout < 1 || callTimeout < 0 || maxOutage < 1) {
+      throw new Failure.UsageException("timeouts must be positive (--call-timeout 0 means none; --max-outage is in minutes)");
     }
     if (maxAttempts < 1) throw new Failure.UsageException("--max-attempts must be 1 or more, not " + maxAttempts);
     MockLmdeployServer mockServer = null;
@@ -95,7 +95,9 @@ final class ServerOptions {
     if (mock) {
       MockLmdeployServer.Builder mockBuilder = MockLmdeployServer.builder().port(0)
           .faults(MockServerCommand.faultPlan(mockFaults, 0));
-      latency.ifPresent(model -> mockBuilder.latencyModel(model).keepRequestLog(false));
+      // The log would hold every request body of the run: nothing here reads it.
+      mockBuilder.keepRequestLog(false);
+      latency.ifPresent(mockBuilder::latencyModel);
       mockServer = mockBuilder.start();
       url = mockServer.baseUrl();
       err.println("Using the built-in mock server at " + url
@@ -116,7 +118,12 @@ final class ServerOptions {
     if (model != null) builder.model(model);
     Optional<String> key = ApiKeys.resolve(Optional.empty(), Optional.ofNullable(apiKeyFile), env);
     key.ifPresent(builder::apiKey);
-    return new Session(builder.build(), mockServer, url);
+    try {
+      return new Session(builder.build(), mockServer, url);
+    } catch (IllegalArgumentException e) { // a setting the library refused, e.g. a malformed --server URL
+      if (mockServer != null) mockServer.close();
+      throw new Failure.UsageException(e.getMessage());
+    }
   }
 
   /** Says once per outage, on stderr, that the run is paused and when it carries on. */

@@ -74,7 +74,7 @@ class BatchRunnerTest {
     List<String> kept = lines.stream().filter(l -> !l.contains("\"type\":\"done\"")).limit(14).toList();
     Files.writeString(out.resolve(RunJournal.FILE), String.join("\n", kept) + "\n" + lines.get(20).substring(0, 40));
     Files.delete(out.resolve("results.jsonl"));
-    Path leftover = Files.writeString(out.resolve("final_svgs/.a.svg123.tmp"), "<svg"); // killed between write and rename
+    Path leftover = Files.writeString(out.resolve("final_svgs/.introsvg-a.svg123.tmp"), "<svg"); // killed between write and rename
     mock.clearRequests();
 
     BatchSummary summary = runner(reference()).run(csv, out, BatchListener.NONE, false);
@@ -118,9 +118,29 @@ class BatchRunnerTest {
     BatchSummary fresh = runner(reference().toBuilder().rounds(2).build()).run(csv, out, BatchListener.NONE, true);
     assertThat(fresh.ok()).isEqualTo(1);
     assertThat(chatBodies()).hasSize(6);
+    Path aside;
     try (var files = Files.list(out)) {
-      assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("journal.jsonl.") && n.endsWith(".old"));
+      aside = files.filter(p -> p.getFileName().toString().startsWith("previous-")).findFirst().orElseThrow();
     }
+    // The earlier run's files moved aside whole: nothing of it mixes with the new run's.
+    assertThat(aside.resolve(RunJournal.FILE)).exists();
+    assertThat(aside.resolve("final_svgs/d.svg")).exists();
+    assertThat(out.resolve("final_svgs/d.svg")).doesNotExist();
+    assertThat(out.resolve("intermediate_files/03_iteration")).doesNotExist();
+  }
+
+  @Test
+  void journalWhoseHeaderWasTornStartsAfresh() throws Exception {
+    Files.createDirectories(out);
+    Files.writeString(out.resolve(RunJournal.FILE), "{\"type\":\"run\",\"mod");
+
+    BatchSummary summary = runner(reference()).run(csv, out, BatchListener.NONE, false);
+
+    assertThat(summary.ok()).isEqualTo(4);
+    assertThat(json(Files.readAllLines(out.resolve(RunJournal.FILE)).get(0)).get("type").asText()).isEqualTo("run");
+    mock.clearRequests();
+    assertThat(runner(reference()).run(csv, out, BatchListener.NONE, false).ok()).isEqualTo(4);
+    assertThat(chatBodies()).isEmpty();
   }
 
   @Test

@@ -198,6 +198,8 @@ class CliTest {
     assertThat(cli("run", prompts.toString(), "-o", "x", "--concurrency", "0", "--mock")).isEqualTo(ExitCodes.USAGE);
     assertThat(cli("run", prompts.toString(), "-o", "x", "--policy", "greedy")).isEqualTo(ExitCodes.USAGE);
     assertThat(cli("run", prompts.toString(), "-o", "x", "--mock", "--stop-score", "11")).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli("run", prompts.toString(), "-o", "x", "--server", "not a url")).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli("run", prompts.toString(), "-o", "x", "--mock", "--max-outage", "0")).isEqualTo(ExitCodes.USAGE);
     assertThat(cli("run", dir.resolve("nope.csv").toString(), "-o", dir.resolve("o").toString(), "--mock"))
         .isEqualTo(ExitCodes.USAGE);
     assertThat(err.toString()).contains("nope.csv: does not exist");
