@@ -112,7 +112,7 @@ public final class RefinementLoop {
       for (int round = 1; round <= settings.rounds(); round++) {
         Candidate current = last();
         Optional<Critique> critique = critique(current, "critique-" + round, settings.critique());
-        if (critique.isEmpty()) return failed(critiqueFailure(current));
+        if (critique.isEmpty()) return withoutVerdictOn(current);
         if (satisfied(critique.get())) break;
         String prompt = templates.refine(description, current.svg(), critique.get().critique(), critique.get().suggestions());
         Optional<Candidate> refined = produce(Role.REFINE, "refine-" + round, prompt, settings.refine(),
@@ -126,7 +126,7 @@ public final class RefinementLoop {
       }
       if (last().critique().isEmpty()) {
         Optional<Critique> verdict = critique(last(), "critique-final", settings.finalCritique());
-        if (verdict.isEmpty()) return failed(critiqueFailure(last()));
+        if (verdict.isEmpty()) return withoutVerdictOn(last());
       }
       return new PromptResult(id, description, PromptResult.Status.OK, keptIndex(), candidates, turns, note, elapsed());
     }
@@ -136,13 +136,27 @@ public final class RefinementLoop {
           && (critique.score() >= settings.stopScore() || critique.saysNoChangeNeeded());
     }
 
+    /** The last critiqued candidate (reference) or the best-scoring one, the later on a tie (introspective). */
     private int keptIndex() {
-      if (settings.policy() == Policy.REFERENCE) return candidates.size() - 1;
-      int best = 0;
-      for (int i = 1; i < candidates.size(); i++) {
-        if (candidates.get(i).score() >= candidates.get(best).score()) best = i; // later wins a tie
+      int kept = -1;
+      for (int i = 0; i < candidates.size(); i++) {
+        Candidate c = candidates.get(i);
+        if (c.critique().isEmpty()) continue;
+        if (kept < 0 || settings.policy() == Policy.REFERENCE || c.score() >= candidates.get(kept).score()) kept = i;
       }
-      return best;
+      return kept;
+    }
+
+    /**
+     * The critic gave no usable verdict on {@code candidate}: deliver the candidate kept among those already
+     * critiqued, with a note, or fail when there is none (the draft's critique failed).
+     */
+    private PromptResult withoutVerdictOn(Candidate candidate) {
+      String reason = critiqueFailure(candidate);
+      int kept = keptIndex();
+      if (kept < 0) return failed(reason);
+      return new PromptResult(id, description, PromptResult.Status.OK, kept, candidates, turns,
+          reason + "; delivered candidate " + kept, elapsed());
     }
 
     /** Requests SVGs until one extracts, is complete and renders; empty when the attempts are spent. */
@@ -190,7 +204,7 @@ public final class RefinementLoop {
         try {
           Critique critique = CritiqueParser.parse(r.content());
           record(label, Role.CRITIQUE, attempt, seed, sampling, r, Turn.Outcome.OK, "", OptionalDouble.of(critique.score()));
-          candidates.set(candidates.indexOf(candidate), candidate.withCritique(critique));
+          candidates.set(candidate.index(), candidate.withCritique(critique)); // a candidate's index is its position
           return Optional.of(critique);
         } catch (ReplyParseException e) {
           Turn.Outcome outcome = r.truncated() ? Turn.Outcome.TRUNCATED : Turn.Outcome.UNPARSEABLE;

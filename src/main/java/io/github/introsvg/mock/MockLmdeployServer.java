@@ -213,9 +213,8 @@ public final class MockLmdeployServer implements AutoCloseable {
       return this;
     }
 
-    /** Which requests get an injected fault instead of an answer; default none. */
     /**
-     * Whether {@link #requests()} keeps every request (the default, for tests); a long benchmark turns it off,
+     * Whether {@link #requests()} keeps every request (the default, for tests); a long run turns it off,
      * since the log holds every body, images included.
      */
     public Builder keepRequestLog(boolean keep) {
@@ -223,6 +222,7 @@ public final class MockLmdeployServer implements AutoCloseable {
       return this;
     }
 
+    /** Which requests get an injected fault instead of an answer; default none. */
     public Builder faults(FaultPlan plan) {
       this.faults = Objects.requireNonNull(plan, "plan == null");
       return this;

@@ -175,6 +175,19 @@ class RefinementLoopTest {
   }
 
   @Test
+  void failedCritiqueOfALaterCandidateDeliversTheLastCritiquedOne() {
+    chat.then(svg("d")).then(critique(4, NEEDS_WORK)).then(svg("r1")).then("no json").then("none").then("nothing");
+
+    PromptResult result = loop(policy(Policy.REFERENCE)).run("a1", "x");
+
+    assertThat(result.status()).isEqualTo(PromptResult.Status.OK);
+    assertThat(result.kept().orElseThrow().svg()).isEqualTo(svg("d"));
+    assertThat(result.error()).startsWith("no usable critique of candidate 1 in 3 attempts").endsWith("; delivered candidate 0");
+    assertThat(result.candidates()).hasSize(2);
+    assertThat(result.candidates().get(1).critique()).isEmpty();
+  }
+
+  @Test
   void serverErrorCountsAsFailedAttemptButUnknownModelOrLongOutageStopsEverything() {
     chat.thenFail(new LmdeployException.ServerError("HTTP 500", 500, "")).then(svg("d")).then(critique(9.5, "ok"));
     assertThat(loop(policy(Policy.INTROSPECTIVE)).run("a1", "x").status()).isEqualTo(PromptResult.Status.OK);
