@@ -116,7 +116,7 @@ class CrashResumeTest {
           // a line being written; look again
         }
       }
-      Thread.onSpinWait();
+      Thread.sleep(20); // polling a file another process writes; a spin would take a core from that process
     }
   }
 
