@@ -17,7 +17,7 @@ class IsolatedRendererPrestartTest {
       renderer.prestart();
       do {
         workers = renderWorkers();
-        Thread.onSpinWait();
+        Thread.sleep(20); // polling other processes; a spin would take a core from the booting workers
       } while (workers.size() < 2);
 
       byte[] png = renderer.renderPng("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><rect width=\"5\" height=\"5\"/></svg>");
