@@ -116,11 +116,11 @@ public final class IntroSvg implements AutoCloseable {
   /** As {@link #runBatch(Path, Path, BatchListener)}; {@code startOver} sets an earlier run's journal aside. */
   public BatchSummary runBatch(Path promptsCsv, Path outDir, BatchListener listener, boolean startOver) {
     RefinementLoop bound = loop();
-    Supplier<Map<String, String>> info = () -> {
-      Map<String, String> facts = new LinkedHashMap<>();
+    Supplier<Map<String, Object>> info = () -> {
+      Map<String, Object> facts = new LinkedHashMap<>();
       facts.put("server", server);
       facts.put("model", bound.model());
-      facts.put("retries", Long.toString(resilient.retries()));
+      facts.put("retries", resilient.retries());
       facts.putAll(runInfo);
       return facts;
     };

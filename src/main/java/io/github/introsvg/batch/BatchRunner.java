@@ -48,11 +48,14 @@ public final class BatchRunner {
 
   private final RefinementLoop loop;
   private final int concurrency;
-  private final Supplier<Map<String, String>> runInfo;
+  private final Supplier<Map<String, Object>> runInfo;
   private final Clock clock;
 
-  /** @param runInfo extra facts for summary.json (server, model, retries), read when the summary is written */
-  public BatchRunner(RefinementLoop loop, int concurrency, Supplier<Map<String, String>> runInfo, Clock clock) {
+  /**
+   * @param runInfo extra facts for summary.json (server, model, retries: strings and numbers), read when the
+   *     summary is written
+   */
+  public BatchRunner(RefinementLoop loop, int concurrency, Supplier<Map<String, Object>> runInfo, Clock clock) {
     this.loop = Objects.requireNonNull(loop, "loop == null");
     if (concurrency < 1) throw new IllegalArgumentException("concurrency < 1: " + concurrency);
     this.concurrency = concurrency;
@@ -203,7 +206,7 @@ public final class BatchRunner {
     json.put("rounds", settings.rounds());
     json.put("stop_score", settings.stopScore());
     json.put("concurrency", concurrency);
-    runInfo.get().forEach(json::put);
+    runInfo.get().forEach((key, value) -> json.set(key, JSON.valueToTree(value)));
     return json;
   }
 

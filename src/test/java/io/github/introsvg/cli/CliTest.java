@@ -64,6 +64,7 @@ class CliTest {
     assertThat(summary.get("ok").asInt()).isEqualTo(3);
     assertThat(summary.get("status").asText()).isEqualTo("complete");
     assertThat(summary.get("server_kind").asText()).contains("mock");
+    assertThat(summary.get("retries").isIntegralNumber()).isTrue();
     assertThat(err.toString()).contains("placeholder art").contains("[3/3]");
     try (Stream<Path> files = Files.walk(out)) {
       assertThat(files.filter(p -> p.getFileName().toString().endsWith(".tmp"))).isEmpty();
