@@ -14,6 +14,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
@@ -26,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link SvgRenderer} that renders with {@link JsvgRenderer} in a small pool of child JVMs, each with a capped
  * heap, and kills a worker whose render outlives the timeout; bounds every render's wall time and memory.
- * Thread-safe; {@link #close()} kills every worker.
+ * Thread-safe; never more than {@code workers} worker processes alive; {@link #close()} kills every worker.
  */
 public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
 
@@ -35,6 +37,7 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
 
   private final int workers;
   private final Duration timeout;
+  private final Duration startTimeout;
   private final List<String> command;
   private final Semaphore permits;
   private static final int WARM_UP_RENDERS = 20;
@@ -44,33 +47,37 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
 
   private final ConcurrentLinkedDeque<Worker> idle = new ConcurrentLinkedDeque<>();
   private final Set<Worker> live = ConcurrentHashMap.newKeySet();
+  private final Object spawnLock = new Object(); // guards idle-or-start decisions so live never exceeds workers
   private final ScheduledThreadPoolExecutor killer;
-  private final Thread shutdownHook;
   private volatile boolean closed;
 
   private IsolatedRenderer(Builder builder) {
     this.workers = builder.workers;
     this.timeout = builder.timeout;
+    this.startTimeout = builder.startTimeout;
     this.permits = new Semaphore(workers, true);
-    this.command = List.of(
+    List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx" + builder.workerHeap,
         "-XX:+UseSerialGC", // no parallel GC threads per worker; a 96 MB heap doesn't need them
         "-XX:TieredStopAtLevel=1", // C1 only: warms up in a few renders, and most workers die young
         "-Xshare:auto",
-        "-Djava.awt.headless=true",
+        "-Djava.awt.headless=true"));
+    command.addAll(builder.workerJvmOptions);
+    command.addAll(List.of(
         "-cp", System.getProperty("java.class.path"),
         RenderWorker.class.getName(),
         // The worker halts itself a little after we would have killed it: covers a parent killed with SIGKILL.
-        Long.toString(timeout.toMillis() * 2 + 1_000));
+        Long.toString(timeout.toMillis() * 2 + 1_000)));
+    this.command = List.copyOf(command);
     this.killer = new ScheduledThreadPoolExecutor(1, runnable -> {
       Thread thread = new Thread(runnable, "isolated-renderer-timeout");
       thread.setDaemon(true);
       return thread;
     });
     killer.setRemoveOnCancelPolicy(true);
-    this.shutdownHook = new Thread(this::killAll, "isolated-renderer-shutdown");
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    // No shutdown hook: on SIGTERM it would kill workers while the CLI's own hook lets in-flight prompts finish.
+    // A worker exits by itself when its stdin closes, which the OS does when this JVM dies.
   }
 
   /** A renderer with the defaults: one worker per core, 5 s per render, 96 MB heap per worker. */
@@ -90,8 +97,13 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
   public void prestart() {
     Thread boot = new Thread(() -> {
       try {
-        // Spawning is quick; the workers' JVMs then boot in parallel.
-        for (int i = live.size(); i < workers && !closed; i++) idle.push(start());
+        // Spawning is quick; the workers' JVMs then boot in parallel. Renders may start workers meanwhile.
+        while (!closed) {
+          synchronized (spawnLock) {
+            if (live.size() >= workers) break;
+            idle.push(start());
+          }
+        }
       } catch (RuntimeException e) {
         log.debug("render worker prestart failed: {}", e.toString()); // the first real render will say why
         return;
@@ -138,13 +150,10 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
   }
 
   private byte[] renderOnWorker(byte[] svg) {
-    long start = System.nanoTime();
     Worker worker = borrow();
-    AtomicBoolean timedOut = new AtomicBoolean();
-    ScheduledFuture<?> kill = killer.schedule(() -> {
-      timedOut.set(true);
-      worker.process.destroyForcibly(); // unblocks our read below with EOF
-    }, timeout.toNanos() - (System.nanoTime() - start), TimeUnit.NANOSECONDS); // start-up counts too
+    if (!worker.ready) awaitReady(worker); // JVM boot has its own allowance: it isn't the SVG's fault
+    long start = System.nanoTime();
+    Deadline deadline = deadline(worker, timeout);
     boolean reusable = false;
     try {
       worker.toWorker.writeInt(svg.length);
@@ -162,14 +171,48 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
       reusable = kind == RenderWorker.ERROR;
       throw new SvgRenderException(reason, message);
     } catch (IOException | IllegalArgumentException e) {
-      throw workerLost(worker, timedOut.get(), start, e);
+      throw workerLost(worker, !deadline.stopBeforeKill(), start, e);
     } finally {
-      kill.cancel(false);
-      if (reusable && !timedOut.get() && !closed && worker.process.isAlive()) {
+      if (deadline.stopBeforeKill() && reusable && !closed && worker.process.isAlive()) {
         idle.push(worker);
       } else {
         discard(worker);
       }
+    }
+  }
+
+  /** Waits for a fresh worker's ready byte, up to the start timeout; on failure discards it and throws FAILED. */
+  private void awaitReady(Worker worker) {
+    Deadline deadline = deadline(worker, startTimeout);
+    String why;
+    Exception cause = null;
+    try {
+      byte first = worker.fromWorker.readByte();
+      if (deadline.stopBeforeKill() && first == RenderWorker.READY) {
+        worker.ready = true;
+        return;
+      }
+      why = first == RenderWorker.READY ? "within " + describe(startTimeout) : "(sent " + first + ")";
+    } catch (IOException e) {
+      cause = e;
+      if (deadline.stopBeforeKill()) {
+        worker.process.destroyForcibly();
+        why = closed ? "(renderer was closed)" : "(exit code " + waitForExit(worker.process) + ")";
+      } else {
+        why = "within " + describe(startTimeout);
+      }
+    }
+    discard(worker);
+    log.debug("render worker {} did not start {}", worker.process.pid(), why);
+    throw new SvgRenderException(Reason.FAILED, "render worker did not start " + why, cause);
+  }
+
+  private Deadline deadline(Worker worker, Duration limit) {
+    try {
+      return new Deadline(killer, worker.process, limit);
+    } catch (RejectedExecutionException closedMeanwhile) {
+      discard(worker);
+      throw new SvgRenderException(Reason.FAILED, "renderer was closed during the render", closedMeanwhile);
     }
   }
 
@@ -189,15 +232,17 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
   }
 
   private Worker borrow() {
-    while (true) {
-      Worker worker = idle.poll();
-      if (worker == null) {
-        return start();
+    synchronized (spawnLock) { // we hold a permit, so with no idle worker live < workers and we may start one
+      while (true) {
+        Worker worker = idle.poll();
+        if (worker == null) {
+          return start();
+        }
+        if (worker.process.isAlive()) {
+          return worker;
+        }
+        discard(worker); // died while idle (killed from outside): replace it
       }
-      if (worker.process.isAlive()) {
-        return worker;
-      }
-      discard(worker); // died while idle (killed from outside): replace it
     }
   }
 
@@ -230,16 +275,6 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    killAll();
-    killer.shutdownNow();
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException alreadyShuttingDown) {
-      // the hook is running or has run
-    }
-  }
-
-  private void killAll() {
     List<Process> processes = new ArrayList<>();
     for (Worker worker : live) {
       processes.add(worker.process);
@@ -247,6 +282,7 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
     }
     idle.clear();
     processes.forEach(IsolatedRenderer::waitForExit);
+    killer.shutdownNow();
   }
 
   private void ensureOpen() {
@@ -274,10 +310,38 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
     return "IsolatedRenderer{workers=" + workers + ", timeout=" + describe(timeout) + ", live=" + live.size() + "}";
   }
 
+  /**
+   * Kills a worker when a blocking exchange with it outlives a limit. The kill and the caller's
+   * {@link #stopBeforeKill()} race for one claim, so a worker is never both reused and killed.
+   */
+  private static final class Deadline {
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    private final ScheduledFuture<?> kill;
+    private boolean stoppedFirst; // caller's thread only
+
+    Deadline(ScheduledExecutorService killer, Process process, Duration limit) {
+      this.kill = killer.schedule(() -> {
+        if (claimed.compareAndSet(false, true)) {
+          process.destroyForcibly(); // unblocks the caller's read with EOF
+        }
+      }, limit.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Stops the deadline; true if it hadn't fired (the worker wasn't and won't be killed by it). Idempotent. */
+    boolean stopBeforeKill() {
+      kill.cancel(false);
+      if (claimed.compareAndSet(false, true)) {
+        stoppedFirst = true;
+      }
+      return stoppedFirst;
+    }
+  }
+
   private static final class Worker {
     final Process process;
     final DataOutputStream toWorker;
     final DataInputStream fromWorker;
+    boolean ready; // read its ready byte; touched only by the thread holding the worker
 
     Worker(Process process) {
       this.process = process;
@@ -290,7 +354,9 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
   public static final class Builder {
     private int workers = Runtime.getRuntime().availableProcessors();
     private Duration timeout = Duration.ofSeconds(5);
+    private Duration startTimeout = Duration.ofSeconds(15);
     private String workerHeap = "96m";
+    private List<String> workerJvmOptions = List.of();
 
     private Builder() {}
 
@@ -303,7 +369,7 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
       return this;
     }
 
-    /** Wall-clock limit per render, worker start-up included; default 5 s. */
+    /** Wall-clock limit per render, from the worker being ready (its JVM start-up is not counted); default 5 s. */
     public Builder timeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout == null");
       if (timeout.isNegative() || timeout.isZero()) {
@@ -320,6 +386,19 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
         throw new IllegalArgumentException("not an -Xmx size: " + workerHeap);
       }
       this.workerHeap = workerHeap;
+      return this;
+    }
+
+    /** Limit on a fresh worker's JVM start-up, counted separately from the render; default 15 s. For tests. */
+    Builder startTimeout(Duration startTimeout) {
+      Objects.requireNonNull(startTimeout, "startTimeout == null");
+      this.startTimeout = startTimeout;
+      return this;
+    }
+
+    /** Extra options for each worker JVM, e.g. a test agent that slows its start-up. For tests. */
+    Builder workerJvmOptions(String... options) {
+      this.workerJvmOptions = List.of(options);
       return this;
     }
 

@@ -16,7 +16,8 @@ import java.nio.charset.StandardCharsets;
  * The child-process side of {@link IsolatedRenderer}: reads length-prefixed SVG frames on stdin and answers
  * each with a PNG or an error frame on stdout, until stdin closes.
  *
- * <p>Request: {@code int n, n bytes of UTF-8 SVG}. Reply: {@code byte OK, int n, n bytes of PNG}, or
+ * <p>At start-up the worker writes one {@code byte READY}, so the parent can time JVM start-up apart from renders.
+ * Request: {@code int n, n bytes of UTF-8 SVG}. Reply: {@code byte OK, int n, n bytes of PNG}, or
  * {@code byte ERROR | ERROR_EXITING, UTF reason name, UTF message}; after ERROR_EXITING the worker exits.
  */
 final class RenderWorker {
@@ -24,6 +25,7 @@ final class RenderWorker {
   static final byte OK = 0;
   static final byte ERROR = 1;
   static final byte ERROR_EXITING = 2;
+  static final byte READY = 3;
   static final int EXIT_OUT_OF_MEMORY = 3;
   static final int EXIT_DEADLINE = 4;
 
@@ -40,6 +42,8 @@ final class RenderWorker {
     long deadlineMillis = args.length > 0 ? Long.parseLong(args[0]) : 0;
     SelfDeadline deadline = new SelfDeadline(deadlineMillis);
     JsvgRenderer renderer = new JsvgRenderer();
+    out.writeByte(READY);
+    out.flush();
     while (true) {
       int length;
       try {

@@ -3,7 +3,12 @@ package io.github.introsvg.render;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,6 +32,29 @@ class IsolatedRendererPrestartTest {
     }
     for (ProcessHandle worker : workers) worker.onExit().get();
     assertThat(renderWorkers()).isEmpty();
+  }
+
+  @Test
+  @Timeout(30)
+  void prestartAndConcurrentRendersNeverRunMoreThanTheConfiguredWorkers() throws Exception {
+    String svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><circle r=\"4\" cx=\"5\" cy=\"5\"/></svg>";
+    ExecutorService callers = Executors.newFixedThreadPool(4);
+    try (IsolatedRenderer renderer = IsolatedRenderer.builder().workers(2).timeout(Duration.ofSeconds(10)).build()) {
+      renderer.prestart(); // races the renders below for the first workers
+      List<Future<Integer>> counts = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        counts.add(callers.submit(() -> {
+          renderer.renderPng(svg);
+          return renderWorkers().size();
+        }));
+      }
+      for (Future<Integer> count : counts) {
+        assertThat(count.get(20, TimeUnit.SECONDS)).isLessThanOrEqualTo(2);
+      }
+      assertThat(renderWorkers()).hasSizeLessThanOrEqualTo(2);
+    } finally {
+      callers.shutdownNow();
+    }
   }
 
   private static List<ProcessHandle> renderWorkers() {

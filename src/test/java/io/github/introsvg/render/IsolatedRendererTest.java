@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class IsolatedRendererTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
-  // Covers killing the worker and reading its EOF on a loaded CI box; worker start-up is inside TIMEOUT.
+  // Covers killing the worker and reading its EOF on a loaded CI box; timed renders run on a started worker.
   private static final long MARGIN_MILLIS = 1_500;
   private static final String[] ICONS = {
       "house-paths", "stroke-icon", "circles-opacity", "gradient-badge",
@@ -65,6 +65,7 @@ class IsolatedRendererTest {
   @MethodSource("hostileNames")
   void endsEveryHostileSvgWithinTheTimeout(String name) {
     String svg = HostileSvgs.all().get(name);
+    warmAWorker();
 
     long start = System.nanoTime();
     try {
@@ -78,6 +79,7 @@ class IsolatedRendererTest {
 
   @Test
   void timesOutASlowRenderAndRecovers() {
+    warmAWorker();
     long start = System.nanoTime();
     assertThatThrownBy(() -> renderer.renderPng(HostileSvgs.manyBlurredRects(5_000)))
         .isInstanceOfSatisfying(SvgRenderException.class, e -> {
@@ -185,6 +187,25 @@ class IsolatedRendererTest {
   }
 
   @Test
+  void workerSaysReadyAndExitsWhenItsStdinCloses() throws Exception {
+    // Covers the parent dying (even by SIGKILL) while the worker is idle: the OS closes the pipe, the worker ends.
+    Process worker = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx96m",
+        "-cp", System.getProperty("java.class.path"), RenderWorker.class.getName(), "500")
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      assertThat(worker.getInputStream().read()).isEqualTo(RenderWorker.READY);
+
+      worker.getOutputStream().close();
+
+      assertThat(worker.waitFor(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(worker.exitValue()).isZero();
+    } finally {
+      worker.destroyForcibly();
+    }
+  }
+
+  @Test
   void rejectsBadSettings() {
     assertThatThrownBy(() -> IsolatedRenderer.builder().workers(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> IsolatedRenderer.builder().timeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
@@ -194,6 +215,11 @@ class IsolatedRendererTest {
   private void assertReason(String svg, Reason reason) {
     assertThatThrownBy(() -> renderer.renderPng(svg))
         .isInstanceOfSatisfying(SvgRenderException.class, e -> assertThat(e.reason()).isEqualTo(reason));
+  }
+
+  /** Leaves a started worker idle, so a timed render measures the render and not a JVM start-up. */
+  private static void warmAWorker() {
+    renderer.renderPng(RenderIsolationBenchmark.icon("house-paths"));
   }
 
   /** Live render worker processes started by this JVM. */

@@ -1,0 +1,63 @@
+package io.github.introsvg.render;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.introsvg.render.SvgRenderException.Reason;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A worker's JVM start-up has its own allowance, apart from the render timeout. */
+@Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class IsolatedRendererStartTest {
+
+  private static final String ICON = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><rect width=\"5\" height=\"5\"/></svg>";
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void slowWorkerStartDoesNotCountAgainstTheRenderTimeout() throws IOException {
+    try (IsolatedRenderer renderer = IsolatedRenderer.builder().workers(1).timeout(Duration.ofSeconds(1))
+        .workerJvmOptions(slowStart(1_500)).build()) {
+
+      assertThat(renderer.renderPng(ICON)).isEqualTo(new JsvgRenderer().renderPng(ICON));
+    }
+  }
+
+  @Test
+  void failsAWorkerThatDoesNotStartWithinTheStartTimeout() throws IOException {
+    try (IsolatedRenderer renderer = IsolatedRenderer.builder().workers(1).timeout(Duration.ofSeconds(5))
+        .startTimeout(Duration.ofMillis(500)).workerJvmOptions(slowStart(30_000)).build()) {
+      long start = System.nanoTime();
+
+      assertThatThrownBy(() -> renderer.renderPng(ICON))
+          .isInstanceOfSatisfying(SvgRenderException.class, e -> {
+            assertThat(e.reason()).isEqualTo(Reason.FAILED);
+            assertThat(e).hasMessage("render worker did not start within 500 ms");
+          });
+      assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(3_000);
+    }
+  }
+
+  /** A JVM option that delays the worker's start-up by {@code millis}. */
+  private String slowStart(long millis) throws IOException {
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.getMainAttributes().put(new Attributes.Name("Premain-Class"), SlowStartAgent.class.getName());
+    Path jar = dir.resolve("slow-start-agent.jar"); // the class itself loads from the worker's -cp
+    try (OutputStream out = Files.newOutputStream(jar); JarOutputStream ignored = new JarOutputStream(out, manifest)) {
+      // manifest only
+    }
+    return "-javaagent:" + jar + "=" + millis;
+  }
+}
