@@ -183,17 +183,17 @@ class LmdeployClientTest {
   @Timeout(10)
   void keepsUnknownFinishReasonAndToleratesNulls() {
     server.enqueue(json(200, """
-        {"choices":[{"message":{"content":null},"finish_reason":"abort","extra":1}],"unknown":{}}"""));
+        {"choices":[{"message":{"content":null},"finish_reason":"content_filter","extra":1}],"unknown":{}}"""));
     server.enqueue(json(200, "{\"choices\":[{\"message\":{\"content\":\"x\"},\"finish_reason\":null}]}"));
     LmdeployClient client = client(builder().streaming(false));
     ChatRequest request = ChatRequest.text("introsvg", TEXT, Sampling.of(100, 0.5), 1);
 
-    ChatReply aborted = client.complete(request);
+    ChatReply filtered = client.complete(request);
     ChatReply noReason = client.complete(request);
 
-    assertThat(aborted.content()).isEmpty();
-    assertThat(aborted.finishReason()).isEqualTo("abort");
-    assertThat(aborted.usage()).isEqualTo(ChatReply.Usage.NONE);
+    assertThat(filtered.content()).isEmpty();
+    assertThat(filtered.finishReason()).isEqualTo("content_filter");
+    assertThat(filtered.usage()).isEqualTo(ChatReply.Usage.NONE);
     assertThat(noReason.finishReason()).isEqualTo("unknown");
   }
 
