@@ -35,17 +35,12 @@ class CrashResumeTest {
   @Test
   @Timeout(120)
   void runKilledMidWayResumesWithZeroRepeatedTurnsAndNoCorruptFile() throws Exception {
-    StringBuilder csv = new StringBuilder("id,desc\n");
-    for (int i = 0; i < PROMPTS; i++) csv.append("p").append(i).append(",icon number ").append(i).append('\n');
-    Path prompts = Files.writeString(dir.resolve("prompts.csv"), csv);
     Path out = dir.resolve("out");
     Path journal = out.resolve("journal.jsonl");
 
     try (MockLmdeployServer mock = MockLmdeployServer.builder().latency(Duration.ofMillis(40)).start()) {
-      String[] args = {"run", prompts.toString(), "-o", out.toString(), "--server", mock.baseUrl(),
-          "--policy", "reference", "--concurrency", "4"};
-      Process child = new ProcessBuilder(childCommand(args)).redirectErrorStream(true)
-          .redirectOutput(dir.resolve("child.log").toFile()).start();
+      String[] args = runArgs(out, mock);
+      Process child = startChild(args);
       awaitTurns(journal, 40, child);
       child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -73,16 +68,12 @@ class CrashResumeTest {
   @Test
   @Timeout(120)
   void sigtermStopsTheRunCleanlyWithExitCode130AndSaysHowToResume() throws Exception {
-    StringBuilder csv = new StringBuilder("id,desc\n");
-    for (int i = 0; i < PROMPTS; i++) csv.append("p").append(i).append(",icon number ").append(i).append('\n');
-    Path prompts = Files.writeString(dir.resolve("prompts.csv"), csv);
     Path out = dir.resolve("out");
     Path log = dir.resolve("child.log");
 
     try (MockLmdeployServer mock = MockLmdeployServer.builder().latency(Duration.ofMillis(40)).start()) {
-      String[] args = {"run", prompts.toString(), "-o", out.toString(), "--server", mock.baseUrl(),
-          "--policy", "reference", "--concurrency", "4"};
-      Process child = new ProcessBuilder(childCommand(args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      String[] args = runArgs(out, mock);
+      Process child = startChild(args);
       awaitTurns(out.resolve("journal.jsonl"), 20, child);
       child.destroy(); // SIGTERM: the shutdown hook stops the run
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -96,6 +87,21 @@ class CrashResumeTest {
       assertThat(Cli.execute(args, new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of())).isZero();
       assertThat(Files.readAllLines(out.resolve("results.jsonl"))).hasSize(PROMPTS);
     }
+  }
+
+  /** `run` of PROMPTS prompts into {@code out} against {@code mock}, reference policy, 4 in flight. */
+  private String[] runArgs(Path out, MockLmdeployServer mock) throws Exception {
+    StringBuilder csv = new StringBuilder("id,desc\n");
+    for (int i = 0; i < PROMPTS; i++) csv.append("p").append(i).append(",icon number ").append(i).append('\n');
+    Path prompts = Files.writeString(dir.resolve("prompts.csv"), csv);
+    return new String[] {"run", prompts.toString(), "-o", out.toString(), "--server", mock.baseUrl(),
+        "--policy", "reference", "--concurrency", "4"};
+  }
+
+  /** The CLI in a process of its own, its output in child.log. */
+  private Process startChild(String[] args) throws Exception {
+    return new ProcessBuilder(childCommand(args)).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("child.log").toFile()).start();
   }
 
   private static List<String> childCommand(String[] args) {
