@@ -94,8 +94,9 @@ public final class ResilientChatClient implements ChatClient {
   }
 
   /**
-   * @throws LmdeployException the last failure when it is not retryable or attempts ran out; {@code Io} when the
-   *     server stayed down for longer than {@code maxOutage} or the thread was interrupted
+   * @throws LmdeployException the last failure when it is not retryable or attempts ran out; {@code
+   *     ServerUnavailable} when the server stayed down for longer than {@code maxOutage}; {@code Io}
+   *     "interrupted" when the thread was interrupted
    */
   @Override
   public ChatReply complete(ChatRequest request) {
