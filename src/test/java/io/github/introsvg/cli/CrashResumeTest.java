@@ -62,6 +62,12 @@ class CrashResumeTest {
       assertThat(results).hasSize(PROMPTS);
       assertThat(results.stream().map(l -> json(l).get("id").asText())).doesNotHaveDuplicates();
       assertThat(corruptFiles(out)).isEmpty();
+      long repeated = askedAfterResume.stream().filter(answeredBeforeKill::contains).count();
+      // Distinct seeds: requests the killed process had in flight may reach the mock's log after it was cleared.
+      System.out.printf("kill -9 run: %d turns answered before the kill, %d distinct turns asked after resume, %d repeated,"
+          + " %d corrupt files, %d of %d prompts in results.jsonl%n", answeredBeforeKill.size(),
+          new HashSet<>(askedAfterResume).size(), repeated,
+          corruptFiles(out).size(), results.size(), PROMPTS);
     }
   }
 
