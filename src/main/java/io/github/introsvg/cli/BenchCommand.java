@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Run the loop over N prompts at each concurrency and print throughput, turn latency and client CPU;"
         + " against --mock also how close the run came to the simulated GPU's ideal. Use it to choose --concurrency.")
-final class BenchCommand implements Callable<Integer>, Cli.ServerAware {
+final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--prompts", paramLabel = "CSV", defaultValue = "example/prompts.csv",
       description = "Prompts file (id,desc). Default: ${DEFAULT-VALUE}.")
@@ -56,7 +56,6 @@ final class BenchCommand implements Callable<Integer>, Cli.ServerAware {
   @Mixin ServerOptions server;
   @ParentCommand Cli cli;
   @Spec CommandSpec spec;
-  private String url;
 
   @Override
   public Integer call() throws IOException {
@@ -72,8 +71,7 @@ final class BenchCommand implements Callable<Integer>, Cli.ServerAware {
       Optional<LatencyModel> latency = server.mock && timeScale > 0
           ? Optional.of(LatencyModel.builder().slots(slots).timeScale(timeScale).build()) : Optional.empty();
       List<BenchLevel> results = new ArrayList<>();
-      url = server.serverUrl(cli.env);
-      for (int concurrency : levels) {
+        for (int concurrency : levels) {
         err.printf("concurrency %d: %d prompts...%n", concurrency, count);
         err.flush();
         results.add(runLevel(concurrency, subset, keep != null ? keep.resolve("c" + concurrency) : work.resolve("c" + concurrency),
@@ -93,7 +91,6 @@ final class BenchCommand implements Callable<Integer>, Cli.ServerAware {
 
   private BenchLevel runLevel(int concurrency, Path csv, Path out, Optional<LatencyModel> latency, PrintWriter err) {
     try (ServerOptions.Session session = server.open(cli.env, concurrency, err, latency)) {
-      url = session.url();
       BenchRecorder recorder = new BenchRecorder();
       long start = System.nanoTime();
       session.introSvg().runBatch(csv, out, recorder, true);
@@ -117,10 +114,5 @@ final class BenchCommand implements Callable<Integer>, Cli.ServerAware {
     } catch (IOException e) {
       throw new UncheckedIOException("can't delete " + root + ": " + e.getMessage(), e);
     }
-  }
-
-  @Override
-  public String serverUrl() {
-    return url;
   }
 }

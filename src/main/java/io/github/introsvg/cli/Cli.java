@@ -49,8 +49,7 @@ final class Cli implements Runnable {
         .setErr(err)
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-          String server = commandLine.getCommand() instanceof ServerAware aware ? aware.serverUrl() : "the server";
-          Failure failure = Failure.of(e, server);
+          Failure failure = Failure.of(e);
           err.println("introsvg-client: " + failure.message());
           if (cli.verbose) e.printStackTrace(err);
           err.flush();
@@ -66,11 +65,6 @@ final class Cli implements Runnable {
     out.flush();
     err.flush();
     return code;
-  }
-
-  /** A command that talks to a server, so failures can name it. */
-  interface ServerAware {
-    String serverUrl();
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -12,7 +12,8 @@ import picocli.CommandLine;
 /** Turns whatever ended a command into one sentence for the user and an exit code. */
 record Failure(int exitCode, String message) {
 
-  static Failure of(Throwable e, String server) {
+  /** Server failures need no URL added: every {@code LmdeployException} message names the server already. */
+  static Failure of(Throwable e) {
     if (e instanceof CommandLine.ParameterException) return new Failure(ExitCodes.USAGE, e.getMessage());
     if (e instanceof UsageException) return new Failure(ExitCodes.USAGE, e.getMessage());
     if (e instanceof PromptFileException || e instanceof ResumeConflictException) {
@@ -43,7 +44,7 @@ record Failure(int exitCode, String message) {
       return new Failure(ExitCodes.SERVER_REFUSED, e.getMessage() + ". " + fix);
     }
     if (e instanceof LmdeployException) {
-      return new Failure(ExitCodes.SERVER_REFUSED, "lmdeploy at " + server + " failed: " + e.getMessage());
+      return new Failure(ExitCodes.SERVER_REFUSED, e.getMessage());
     }
     if (e instanceof SvgRenderException) return new Failure(ExitCodes.RENDER_FAILED, "can't render: " + e.getMessage());
     if (e instanceof UncheckedIOException) return new Failure(ExitCodes.OUTPUT_FAILED, e.getMessage());

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
     description = "Run the loop for one description; the kept SVG goes to stdout (or -o FILE), its score to stderr.")
-final class GenerateCommand implements Callable<Integer>, Cli.ServerAware {
+final class GenerateCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "DESCRIPTION", description = "What the icon shows, e.g. \"a red apple\".")
   String description;
@@ -28,15 +28,12 @@ final class GenerateCommand implements Callable<Integer>, Cli.ServerAware {
   @Mixin ServerOptions server;
   @ParentCommand Cli cli;
   @Spec CommandSpec spec;
-  private String url;
 
   @Override
   public Integer call() {
     if (description.isBlank()) throw new Failure.UsageException("DESCRIPTION is empty; say what the icon should show");
-    url = server.serverUrl(cli.env);
     var err = spec.commandLine().getErr();
     try (ServerOptions.Session session = server.open(cli.env, 1, err)) {
-      url = session.url();
       PromptResult result = session.introSvg().generate(description);
       if (result.status() == PromptResult.Status.FAILED) {
         err.println("introsvg-client: no icon: " + result.error());
@@ -60,10 +57,5 @@ final class GenerateCommand implements Callable<Integer>, Cli.ServerAware {
     } catch (IOException e) {
       throw new UncheckedIOException("can't write " + file + ": " + e.getMessage(), e);
     }
-  }
-
-  @Override
-  public String serverUrl() {
-    return url;
   }
 }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Turn every row of a CSV (columns id,desc) into an SVG icon, written under OUT in the reference's layout"
         + " plus results.jsonl and summary.json.")
-final class RunCommand implements Callable<Integer>, Cli.ServerAware {
+final class RunCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "PROMPTS.csv", description = "CSV with a header row id,desc.")
   Path prompts;
@@ -33,15 +33,12 @@ final class RunCommand implements Callable<Integer>, Cli.ServerAware {
   @Mixin ServerOptions server;
   @ParentCommand Cli cli;
   @Spec CommandSpec spec;
-  private String url;
 
   @Override
   public Integer call() {
     if (concurrency < 1) throw new Failure.UsageException("--concurrency must be 1 or more, not " + concurrency);
-    url = server.serverUrl(cli.env);
     var err = spec.commandLine().getErr();
     try (ServerOptions.Session session = server.open(cli.env, concurrency, err)) {
-      url = session.url();
       BatchSummary s = session.introSvg().runBatch(prompts, out, new ConsoleProgress(err, System.console() != null), forceNew);
       err.printf("Done: %d ok, %d failed, %d invalid rows of %d; mean final score %s; %d calls; %.1f s. Results in %s%n",
           s.ok(), s.failed(), s.invalid(), s.rows(),
@@ -50,10 +47,5 @@ final class RunCommand implements Callable<Integer>, Cli.ServerAware {
       if (session.mock() != null) err.println("Mock run: the icons are placeholder art, not IntroSVG's.");
       return s.allSucceeded() ? ExitCodes.OK : ExitCodes.INCOMPLETE;
     }
-  }
-
-  @Override
-  public String serverUrl() {
-    return url;
   }
 }

@@ -119,7 +119,7 @@ final class ServerOptions {
     Optional<String> key = ApiKeys.resolve(Optional.empty(), Optional.ofNullable(apiKeyFile), env);
     key.ifPresent(builder::apiKey);
     try {
-      return new Session(builder.build(), mockServer, url);
+      return new Session(builder.build(), mockServer);
     } catch (IllegalArgumentException e) { // a setting the library refused, e.g. a malformed --server URL
       if (mockServer != null) mockServer.close();
       throw new Failure.UsageException(e.getMessage());
@@ -142,7 +142,7 @@ final class ServerOptions {
   }
 
   /** An open client, and the mock it talks to when there is one. */
-  record Session(IntroSvg introSvg, MockLmdeployServer mock, String url) implements AutoCloseable {
+  record Session(IntroSvg introSvg, MockLmdeployServer mock) implements AutoCloseable {
     @Override
     public void close() {
       introSvg.close();
