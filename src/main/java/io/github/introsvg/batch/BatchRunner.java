@@ -8,17 +8,11 @@ import io.github.introsvg.loop.LoopSettings;
 import io.github.introsvg.loop.PromptInterruptedException;
 import io.github.introsvg.loop.PromptResult;
 import io.github.introsvg.loop.RefinementLoop;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +72,7 @@ public final class BatchRunner {
     PromptCsv.Contents contents = PromptCsv.read(promptsCsv);
     Instant started = clock.instant();
     if (forceNew) OutputWriter.setAsidePreviousRun(outDir, RunJournal.FILE);
-    try (RunJournal journal = RunJournal.open(outDir, header(promptsCsv))) {
+    try (RunJournal journal = RunJournal.open(outDir, header(contents.sha256()))) {
       AtomicFiles.deleteLeftovers(OutputWriter.PROMPT_DIRS.stream().map(outDir::resolve).toList());
       Set<String> done = journal.done();
       List<JsonNode> previous = OutputWriter.keepResultsOf(outDir, done);
@@ -156,7 +150,7 @@ public final class BatchRunner {
   }
 
   /** What identifies a run: resuming with any of it changed would mix two runs in one OUT. */
-  private ObjectNode header(Path promptsCsv) {
+  private ObjectNode header(String promptsSha256) {
     LoopSettings s = loop.settings();
     ObjectNode h = JSON.createObjectNode();
     h.put("type", "run");
@@ -168,23 +162,13 @@ public final class BatchRunner {
     h.put("attempts", s.draftAttempts() + "/" + s.refineAttempts() + "/" + s.critiqueAttempts());
     h.put("sampling", sampling(s.generate()) + " " + sampling(s.critique()) + " " + sampling(s.refine())
         + " " + sampling(s.finalCritique()));
-    h.put("prompts_sha256", sha256(promptsCsv));
+    h.put("prompts_sha256", promptsSha256);
     h.put("started", clock.instant().toString());
     return h;
   }
 
   private static String sampling(Sampling s) {
     return s.maxTokens() + "/" + s.temperature() + "/" + s.topP() + "/" + s.topK() + "/" + s.repetitionPenalty();
-  }
-
-  private static String sha256(Path file) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-    } catch (IOException e) {
-      throw new PromptFileException(file, "can't be read: " + e.getMessage(), e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError("every JDK has SHA-256", e);
-    }
   }
 
   private ObjectNode summaryJson(BatchSummary s, Instant started, String status, RuntimeException fatal) {

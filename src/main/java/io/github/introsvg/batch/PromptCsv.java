@@ -9,11 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -29,11 +33,15 @@ public final class PromptCsv {
   public static final int MAX_DESCRIPTION_CHARS = 4_000;
   private static final long MAX_FILE_BYTES = 64L << 20;
 
-  /** The usable rows, in file order, and the problems found on the others. */
-  public record Contents(List<PromptRow> rows, List<RowProblem> problems) {
+  /**
+   * The usable rows, in file order, the problems found on the others, and the file's SHA-256 (hex), which
+   * identifies it when a run is resumed.
+   */
+  public record Contents(List<PromptRow> rows, List<RowProblem> problems, String sha256) {
     public Contents {
       rows = List.copyOf(rows);
       problems = List.copyOf(problems);
+      Objects.requireNonNull(sha256, "sha256 == null");
     }
   }
 
@@ -41,7 +49,8 @@ public final class PromptCsv {
 
   /** @throws PromptFileException when the file as a whole can't be used */
   public static Contents read(Path file) {
-    String text = decode(file, readBytes(file));
+    byte[] bytes = readBytes(file);
+    String text = decode(file, bytes);
     if (text.isBlank()) throw new PromptFileException(file, "the file is empty; it needs a header row id,desc and one row per prompt");
     CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setIgnoreEmptyLines(true).get();
     try (CSVParser parser = CSVParser.parse(text, format)) {
@@ -52,7 +61,7 @@ public final class PromptCsv {
         throw new PromptFileException(file, "expected a header row with columns id,desc but found: "
             + String.join(",", header.keySet()) + "; add the header line id,desc");
       }
-      return rows(parser, idColumn, descColumn);
+      return rows(parser, idColumn, descColumn, sha256(bytes));
     } catch (UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
       throw new PromptFileException(file, "is not valid CSV (" + e.getMessage() + "); check its quotes", e);
     } catch (IOException e) {
@@ -60,7 +69,7 @@ public final class PromptCsv {
     }
   }
 
-  private static Contents rows(CSVParser parser, String idColumn, String descColumn) {
+  private static Contents rows(CSVParser parser, String idColumn, String descColumn, String sha256) {
     List<PromptRow> rows = new ArrayList<>();
     List<RowProblem> problems = new ArrayList<>();
     Set<String> seen = new HashSet<>();
@@ -86,7 +95,7 @@ public final class PromptCsv {
         rows.add(new PromptRow(line, id, desc, fileName));
       }
     }
-    return new Contents(rows, problems);
+    return new Contents(rows, problems, sha256);
   }
 
   private static String column(Map<String, Integer> header, String wanted) {
@@ -94,6 +103,14 @@ public final class PromptCsv {
       if (name != null && name.strip().toLowerCase(Locale.ROOT).equals(wanted)) return name;
     }
     return null;
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("every JDK has SHA-256", e);
+    }
   }
 
   private static byte[] readBytes(Path file) {

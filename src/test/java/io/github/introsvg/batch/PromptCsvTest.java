@@ -30,6 +30,14 @@ class PromptCsvTest {
   }
 
   @Test
+  void identifiesTheFileByTheSha256OfItsBytes() throws Exception {
+    Path file = csv("id,desc\na,b\n");
+    String expected = java.util.HexFormat.of().formatHex(
+        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    assertThat(PromptCsv.read(file).sha256()).isEqualTo(expected);
+  }
+
+  @Test
   void stripsUtf8BomAndAcceptsExtraColumnsInAnyOrder() throws Exception {
     byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
     byte[] body = "note,desc,id\nx,a star,s1\n".getBytes(StandardCharsets.UTF_8);
