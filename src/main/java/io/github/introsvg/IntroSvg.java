@@ -113,7 +113,10 @@ public final class IntroSvg implements AutoCloseable {
     return runBatch(promptsCsv, outDir, listener, false);
   }
 
-  /** As {@link #runBatch(Path, Path, BatchListener)}; {@code startOver} sets an earlier run's journal aside. */
+  /**
+   * As {@link #runBatch(Path, Path, BatchListener)}; {@code startOver} moves an earlier run's files in
+   * {@code outDir} (journal, results, outputs) to {@code outDir/previous-<time>/} and starts afresh.
+   */
   public BatchSummary runBatch(Path promptsCsv, Path outDir, BatchListener listener, boolean startOver) {
     RefinementLoop bound = loop();
     Supplier<Map<String, Object>> info = () -> {

@@ -128,7 +128,7 @@ public final class RefinementLoop {
         Optional<Critique> verdict = critique(last(), "critique-final", settings.finalCritique());
         if (verdict.isEmpty()) return withoutVerdictOn(last());
       }
-      return new PromptResult(id, description, PromptResult.Status.OK, keptIndex(), candidates, turns, note, elapsed());
+      return delivered(keptIndex(), note);
     }
 
     private boolean satisfied(Critique critique) {
@@ -154,9 +154,7 @@ public final class RefinementLoop {
     private PromptResult withoutVerdictOn(Candidate candidate) {
       String reason = critiqueFailure(candidate);
       int kept = keptIndex();
-      if (kept < 0) return failed(reason);
-      return new PromptResult(id, description, PromptResult.Status.OK, kept, candidates, turns,
-          reason + "; delivered candidate " + kept, elapsed());
+      return kept < 0 ? failed(reason) : delivered(kept, reason + "; delivered candidate " + kept);
     }
 
     /** Requests SVGs until one extracts, is complete and renders; empty when the attempts are spent. */
@@ -255,6 +253,10 @@ public final class RefinementLoop {
 
     private Candidate last() {
       return candidates.get(candidates.size() - 1);
+    }
+
+    private PromptResult delivered(int kept, String note) {
+      return new PromptResult(id, description, PromptResult.Status.OK, kept, candidates, turns, note, elapsed());
     }
 
     private PromptResult failed(String reason) {
