@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Writes a run's files in the reference's layout, plus our own: {@code traces/}, {@code results.jsonl} and
@@ -135,7 +136,7 @@ final class OutputWriter implements AutoCloseable {
   static Path setAsidePreviousRun(Path out, String journal) {
     try {
       Path aside = null;
-      for (String name : concat(RUN_FILES, journal)) {
+      for (String name : Stream.concat(RUN_FILES.stream(), Stream.of(journal)).toList()) {
         Path from = out.resolve(name);
         if (!Files.exists(from)) continue;
         if (aside == null) aside = Files.createDirectories(out.resolve("previous-" + System.currentTimeMillis()));
@@ -145,12 +146,6 @@ final class OutputWriter implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("can't set the earlier run in " + out + " aside: " + e.getMessage(), e);
     }
-  }
-
-  private static List<String> concat(List<String> names, String more) {
-    List<String> all = new java.util.ArrayList<>(names);
-    all.add(more);
-    return all;
   }
 
   private static Path iteration(Path intermediate, int round) {
