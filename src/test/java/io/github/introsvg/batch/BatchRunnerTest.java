@@ -72,7 +72,9 @@ class BatchRunnerTest {
     // Simulate a crash after 13 answered turns: the journal keeps its header and those turns, then a torn line.
     List<String> lines = Files.readAllLines(out.resolve(RunJournal.FILE));
     List<String> kept = lines.stream().filter(l -> !l.contains("\"type\":\"done\"")).limit(14).toList();
-    Files.writeString(out.resolve(RunJournal.FILE), String.join("\n", kept) + "\n" + lines.get(20).substring(0, 40));
+    // A later turn line, cut: "done" lines are shorter than the cut, and which line comes 21st depends on timing.
+    String torn = lines.stream().filter(l -> l.contains("\"type\":\"turn\"")).skip(13).findFirst().orElseThrow();
+    Files.writeString(out.resolve(RunJournal.FILE), String.join("\n", kept) + "\n" + torn.substring(0, 40));
     Files.delete(out.resolve("results.jsonl"));
     Path leftover = Files.writeString(out.resolve("final_svgs/.introsvg-a.svg123.tmp"), "<svg"); // killed between write and rename
     mock.clearRequests();
