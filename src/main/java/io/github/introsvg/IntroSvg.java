@@ -73,6 +73,7 @@ public final class IntroSvg implements AutoCloseable {
         .initialBackoff(b.initialBackoff)
         .maxBackoff(b.maxBackoff)
         .maxOutage(b.maxOutage)
+        .trialCalls(b.concurrency) // after an outage, a restarted server gets every waiting prompt at once
         .listener(b.statusListener)
         .build();
     // Last, once every setting was accepted: the default renderer starts processes.
@@ -85,7 +86,10 @@ public final class IntroSvg implements AutoCloseable {
     return new Builder();
   }
 
-  /** The model name requests go to: the one configured, else the one the server serves. */
+  /**
+   * The model name requests go to: the one configured, else the one the server serves; the first use asks the
+   * server (and waits for it, up to the maximum outage).
+   */
   public String model() {
     return loop().model();
   }
@@ -124,6 +128,7 @@ public final class IntroSvg implements AutoCloseable {
       facts.put("server", server);
       facts.put("model", bound.model());
       facts.put("retries", resilient.retries());
+      facts.put("outages", resilient.outages());
       facts.putAll(runInfo);
       return facts;
     };
@@ -135,7 +140,8 @@ public final class IntroSvg implements AutoCloseable {
     if (l == null) {
       synchronized (this) {
         if (loop == null) {
-          String model = configuredModel.orElseGet(client::resolveModel);
+          // Waited for like any call: the server may still be loading its weights.
+          String model = resilient.discoverModel(configuredModel);
           loop = new RefinementLoop(resilient, renderer, model, settings, clock);
         }
         l = loop;
@@ -166,10 +172,10 @@ public final class IntroSvg implements AutoCloseable {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration idleTimeout = Duration.ofSeconds(120);
     private Duration callTimeout = Duration.ofMinutes(30);
-    private int maxAttempts = 8;
-    private Duration initialBackoff = Duration.ofSeconds(1);
-    private Duration maxBackoff = Duration.ofSeconds(30);
-    private Duration maxOutage = Duration.ofMinutes(30);
+    private int maxAttempts = ResilientChatClient.DEFAULT_MAX_ATTEMPTS;
+    private Duration initialBackoff = ResilientChatClient.DEFAULT_INITIAL_BACKOFF;
+    private Duration maxBackoff = ResilientChatClient.DEFAULT_MAX_BACKOFF;
+    private Duration maxOutage = ResilientChatClient.DEFAULT_MAX_OUTAGE;
     private ServerStatusListener statusListener = new ServerStatusListener() {};
     private SvgRenderer renderer;
     private Clock clock = Clock.systemUTC();
@@ -250,13 +256,16 @@ public final class IntroSvg implements AutoCloseable {
       return this;
     }
 
-    /** How long calls wait for a server whose circuit opened before they fail; default 30 min. */
+    /**
+     * How long calls may keep failing, or wait for a server that is down or still loading, before they end with
+     * {@code ServerUnavailable} (a batch then stops, resumable); default 30 min.
+     */
     public Builder maxOutage(Duration maxOutage) {
       this.maxOutage = Objects.requireNonNull(maxOutage, "maxOutage == null");
       return this;
     }
 
-    /** Told once when the server becomes unavailable and once when it is back. */
+    /** Told when the server stops answering, about every 30 s while that lasts, and when it is back. */
     public Builder serverStatusListener(ServerStatusListener listener) {
       this.statusListener = Objects.requireNonNull(listener, "listener == null");
       return this;

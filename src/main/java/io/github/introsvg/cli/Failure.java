@@ -24,7 +24,9 @@ record Failure(int exitCode, String message) {
           + (b.summary().rows() - b.summary().invalid()) + " prompts done. Run the same command again to resume; "
           + "no answered turn will be asked again (journal: " + b.summary().outDir().resolve("journal.jsonl") + ").");
     }
-    if (e instanceof PromptInterruptedException) return new Failure(ExitCodes.INTERRUPTED, "Interrupted.");
+    if (e instanceof PromptInterruptedException || e instanceof LmdeployException.Interrupted) {
+      return new Failure(ExitCodes.INTERRUPTED, "Interrupted.");
+    }
     if (e instanceof LmdeployException.ServerUnavailable) {
       return new Failure(ExitCodes.SERVER_UNREACHABLE, e.getMessage() + ". The prompts already done are kept;"
           + " when the server is back, run the same command again to resume.");
@@ -33,17 +35,21 @@ record Failure(int exitCode, String message) {
       return new Failure(ExitCodes.SERVER_UNREACHABLE, e.getMessage()
           + ". Is lmdeploy running there? Start it with ./lmdeploy-launch.sh, pass --server URL, or try --mock.");
     }
+    if (e instanceof LmdeployException.ServerError || e instanceof LmdeployException.InvalidResponse) {
+      return new Failure(ExitCodes.SERVER_UNREACHABLE, e.getMessage() + ". It kept failing after every retry;"
+          + " see the server's log.");
+    }
     if (e instanceof LmdeployException.Unauthorized) {
       return new Failure(ExitCodes.SERVER_REFUSED, e.getMessage()
           + ". Set INTROSVG_API_KEY or --api-key-file to a key the server was started with.");
     }
     if (e instanceof LmdeployException.UnknownModel) {
-      // 404: the named model is not served; otherwise the server lists none or several and one must be named.
+      // 404: the named model is not served; otherwise the server lists several and one must be named.
       String fix = ((LmdeployException) e).statusCode() == 404
-          ? "Leave out --model to use the model the server serves." : "Pass --model NAME.";
+          ? "Pass one of those with --model, or leave --model out to use the one the server serves." : "Pass --model NAME.";
       return new Failure(ExitCodes.SERVER_REFUSED, e.getMessage() + ". " + fix);
     }
-    if (e instanceof LmdeployException) {
+    if (e instanceof LmdeployException) { // 400: the server refused the request itself
       return new Failure(ExitCodes.SERVER_REFUSED, e.getMessage());
     }
     if (e instanceof SvgRenderException) return new Failure(ExitCodes.RENDER_FAILED, "can't render: " + e.getMessage());

@@ -2,16 +2,21 @@ package io.github.introsvg.cli;
 
 import io.github.introsvg.IntroSvg;
 import io.github.introsvg.lmdeploy.ApiKeys;
+import io.github.introsvg.lmdeploy.ResilientChatClient;
 import io.github.introsvg.lmdeploy.ServerStatusListener;
 import io.github.introsvg.loop.LoopSettings;
 import io.github.introsvg.loop.Policy;
 import io.github.introsvg.mock.LatencyModel;
 import io.github.introsvg.mock.MockLmdeployServer;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
 
 /** Where the model runs and how the loop behaves; shared by {@code run} and {@code generate}. */
@@ -62,13 +67,15 @@ final class ServerOptions {
       description = "Longest time one call may take in all. Default: ${DEFAULT-VALUE}.")
   long callTimeout;
 
-  @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "8",
-      description = "Tries per call on transient server errors (5xx, resets, timeouts), with backoff. Default: ${DEFAULT-VALUE}.")
-  int maxAttempts;
+  @Option(names = "--max-attempts", paramLabel = "N",
+      description = "Tries per call on transient server errors (5xx, resets, timeouts), with backoff. Default: "
+          + ResilientChatClient.DEFAULT_MAX_ATTEMPTS + ".")
+  int maxAttempts = ResilientChatClient.DEFAULT_MAX_ATTEMPTS;
 
-  @Option(names = "--max-outage", paramLabel = "MINUTES", defaultValue = "30",
-      description = "How long to pause for a server that stopped answering before giving up. Default: ${DEFAULT-VALUE}.")
-  long maxOutage;
+  @Option(names = "--max-outage", paramLabel = "DURATION",
+      description = "How long calls may keep failing, or wait for a server that is down or still loading, before the run"
+          + " stops (resumable): minutes, or with a unit (90s, 45m, 2h). Default: 30.")
+  String maxOutage = Long.toString(ResilientChatClient.DEFAULT_MAX_OUTAGE.toMinutes());
 
   String serverUrl(Map<String, String> env) {
     if (server != null) return server;
@@ -86,9 +93,10 @@ final class ServerOptions {
     if (!(stopScore >= 0 && stopScore <= 10)) throw new Failure.UsageException("--stop-score must be between 0 and 10, not " + stopScore);
     if (mock && server != null) throw new Failure.UsageException("--mock and --server exclude each other; give one");
     if (mockFaults != null && !mock) throw new Failure.UsageException("--mock-faults needs --mock");
-    if (connectTimeout < 1 || idleTimeout < 1 || callTimeout < 0 || maxOutage < 1) {
-      throw new Failure.UsageException("timeouts must be positive (--call-timeout 0 means none; --max-outage is in minutes)");
+    if (connectTimeout < 1 || idleTimeout < 1 || callTimeout < 0) {
+      throw new Failure.UsageException("timeouts must be positive (--call-timeout 0 means none)");
     }
+    Duration outage = outage(maxOutage);
     if (maxAttempts < 1) throw new Failure.UsageException("--max-attempts must be 1 or more, not " + maxAttempts);
     MockLmdeployServer mockServer = null;
     String url = serverUrl(env);
@@ -111,13 +119,12 @@ final class ServerOptions {
         .idleTimeout(Duration.ofSeconds(idleTimeout))
         .callTimeout(Duration.ofSeconds(callTimeout))
         .retries(maxAttempts, Duration.ofSeconds(1), Duration.ofSeconds(30))
-        .maxOutage(Duration.ofMinutes(maxOutage))
-        .serverStatusListener(new ConsoleStatus(err))
+        .maxOutage(outage)
+        .serverStatusListener(new ConsoleStatus(err, outage))
         .settings(LoopSettings.builder().policy(policy).rounds(rounds).stopScore(stopScore).build())
         .runInfo("server_kind", mock ? "mock (placeholder art)" : "lmdeploy");
     if (model != null) builder.model(model);
-    Optional<String> key = ApiKeys.resolve(Optional.empty(), Optional.ofNullable(apiKeyFile), env);
-    key.ifPresent(builder::apiKey);
+    apiKey(env).ifPresent(builder::apiKey);
     try {
       return new Session(builder.build(), mockServer);
     } catch (IllegalArgumentException e) { // a setting the library refused, e.g. a malformed --server URL
@@ -126,19 +133,60 @@ final class ServerOptions {
     }
   }
 
-  /** Says once per outage, on stderr, that the run is paused and when it carries on. */
-  private record ConsoleStatus(PrintWriter err) implements ServerStatusListener {
+  /** The key from --api-key-file or the environment; a key file that is missing, unreadable or empty is a usage error. */
+  private Optional<String> apiKey(Map<String, String> env) {
+    try {
+      return ApiKeys.resolve(Optional.empty(), Optional.ofNullable(apiKeyFile), env);
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      throw new Failure.UsageException(e.getMessage() + "; --api-key-file must name a file holding the server's key");
+    }
+  }
+
+  /** --max-outage: whole minutes, or a number with the unit s, m or h. */
+  static Duration outage(String text) {
+    Matcher m = OUTAGE.matcher(text.strip().toLowerCase(Locale.ROOT));
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      Duration d = switch (m.group(2) == null ? "m" : m.group(2)) {
+        case "s" -> Duration.ofSeconds(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofMinutes(n);
+      };
+      if (!d.isZero()) return d;
+    }
+    throw new Failure.UsageException("--max-outage must be a positive number of minutes or a duration like 90s, 45m or 2h,"
+        + " not \"" + text + "\"");
+  }
+
+  private static final Pattern OUTAGE = Pattern.compile("(\\d{1,9})\\s*([smh])?");
+
+  /** Tells, on stderr, when the server stops answering, about every 30 s while that lasts, and when it is back. */
+  private record ConsoleStatus(PrintWriter err, Duration maxOutage) implements ServerStatusListener {
     @Override
     public void unavailable(String url, String cause) {
-      err.println("lmdeploy at " + url + " is not answering (" + cause + "); pausing and probing /health until it is back.");
+      err.println("waiting for lmdeploy at " + url + ": " + cause + " (the run waits up to " + clock(maxOutage)
+          + ", --max-outage)");
+      err.flush();
+    }
+
+    @Override
+    public void stillUnavailable(String url, String cause, Duration soFar) {
+      err.println("waiting for lmdeploy at " + url + ": " + cause + ", " + clock(soFar) + " so far");
       err.flush();
     }
 
     @Override
     public void recovered(String url, Duration outage) {
-      err.println("lmdeploy at " + url + " is back after " + outage.toSeconds() + " s; carrying on.");
+      err.println("lmdeploy at " + url + " answers again after " + clock(outage) + "; carrying on.");
       err.flush();
     }
+  }
+
+  /** "1:30" for 90 s, "1:02:05" past an hour: how a wait reads on the console. */
+  static String clock(Duration d) {
+    long s = d.toSeconds();
+    return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+        : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
   }
 
   /** An open client, and the mock it talks to when there is one. */

@@ -131,10 +131,16 @@ final class Failures {
         httpStatus, excerpt);
   }
 
-  /** lmdeploy v0.16's prompt-too-long message: "Input length (N) must be smaller than the model context length (S)." */
+  /**
+   * A prompt too long for the model, in lmdeploy v0.16's words ("Input length (N) must be smaller than the model
+   * context length (S).") or OpenAI's, which other servers and proxies copy ("This model's maximum context length
+   * is N tokens. However, you requested M tokens ...", code "context_length_exceeded").
+   */
   static boolean isContextTooLong(String serverMessage) {
     return serverMessage.startsWith("Input length (")
-        || serverMessage.contains("must be smaller than the model context length");
+        || serverMessage.contains("must be smaller than the model context length")
+        || serverMessage.contains("maximum context length is")
+        || serverMessage.contains("context_length_exceeded");
   }
 
   /** A 200 reply that could not be understood. */
@@ -156,18 +162,25 @@ final class Failures {
         + finishReason + "\" (the engine failed or aborted the request)", 200, excerpt(body));
   }
 
-  /** A transport failure; {@code replyStarted} says whether the status line had arrived. */
-  LmdeployException.Io io(IOException e, boolean replyStarted) {
+  /**
+   * A transport failure; {@code replyStarted} says whether the status line had arrived. An interrupted thread or
+   * a cancelled call is the caller's doing and comes back as {@code Interrupted}, never as a server failure.
+   */
+  LmdeployException io(IOException e, boolean replyStarted, boolean cancelled) {
+    boolean callTimeout = e instanceof InterruptedIOException && "timeout".equals(e.getMessage());
+    // OkHttp's call timeout cancels the call too: that one is the server's slowness, not the caller's doing.
+    if (!callTimeout && (cancelled || Thread.currentThread().isInterrupted()
+        || (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)))) {
+      return new LmdeployException.Interrupted(e);
+    }
     String message;
     if (e instanceof SocketTimeoutException && isConnectTimeout(e)) {
       message = "Couldn't reach lmdeploy at " + baseUrl + " (connect timed out)";
     } else if (e instanceof SocketTimeoutException) {
       // Before a non-streamed reply's first byte the whole generation has to fit in this silence.
       message = "lmdeploy at " + baseUrl + " sent nothing for longer than the idle timeout (" + seconds(idleTimeout) + ")";
-    } else if (e instanceof InterruptedIOException && "timeout".equals(e.getMessage())) { // OkHttp's call timeout
-      message = "lmdeploy at " + baseUrl + " did not finish within the call timeout (" + seconds(callTimeout) + ")";
-    } else if (e instanceof InterruptedIOException) {
-      message = "The call to lmdeploy at " + baseUrl + " was interrupted (" + orClassName(e) + ")";
+    } else if (callTimeout) { // OkHttp's call timeout
+      message = "lmdeploy at " + baseUrl + " did not finish within the call timeout (" + seconds(this.callTimeout) + ")";
     } else if (replyStarted) {
       message = "Lost the connection to lmdeploy at " + baseUrl + " while reading the reply (" + orClassName(e) + ")";
     } else {

@@ -53,6 +53,8 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
         .connectionPool(new ConnectionPool(b.maxConnections, POOL_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS))
         .dispatcher(dispatcher)
         .socketFactory(new NoDelaySocketFactory())
+        // Every retry is ResilientChatClient's, counted and bounded: OkHttp must not repeat a POST on its own.
+        .retryOnConnectionFailure(false)
         .connectTimeout(b.connectTimeout)
         .readTimeout(b.idleTimeout)
         .writeTimeout(b.idleTimeout)
@@ -73,7 +75,8 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
   public List<String> models() {
     Request request = authorized(new Request.Builder().url(modelsUrl).get()).build();
     boolean replyStarted = false;
-    try (Response response = http.newCall(request).execute()) {
+    Call call = http.newCall(request);
+    try (Response response = call.execute()) {
       replyStarted = true;
       BufferedSource source = ReplyReader.capped(response.body().source());
       if (!response.isSuccessful()) throw failures.forStatus(response.code(), ReplyReader.readErrorBody(source), null);
@@ -81,22 +84,32 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
     } catch (ReplyReader.BodyTooLarge e) {
       throw failures.invalid("a model list larger than " + ReplyReader.MAX_BODY_BYTES + " bytes", 200, null);
     } catch (IOException e) {
-      throw failures.io(e, replyStarted);
+      throw failures.io(e, replyStarted, call.isCanceled());
     }
   }
 
   /**
-   * The one model the server serves.
+   * The model to send requests to, checked against what the server serves.
    *
-   * @throws LmdeployException.UnknownModel when it serves none or several distinct ones
+   * @param wanted the model the user named; empty to take the one the server serves
+   * @throws LmdeployException.ServerError when the server lists no model yet (a proxy without nodes, a server
+   *     still registering): worth waiting for
+   * @throws LmdeployException.UnknownModel when it does not serve {@code wanted}, or serves several models and
+   *     none was named
    */
-  public String resolveModel() {
+  public String resolveModel(Optional<String> wanted) {
     List<String> models = models();
+    if (models.isEmpty()) {
+      throw new LmdeployException.ServerError("lmdeploy at " + baseUrl + " lists no model yet (GET /v1/models)", 200, "");
+    }
+    if (wanted.isPresent()) {
+      if (models.contains(wanted.get())) return wanted.get();
+      throw new LmdeployException.UnknownModel("lmdeploy at " + baseUrl + " does not serve model \"" + wanted.get()
+          + "\"; it serves " + models, 404, String.join(", ", models));
+    }
     if (models.size() == 1) return models.get(0);
-    String message = models.isEmpty()
-        ? "lmdeploy at " + baseUrl + " serves no model"
-        : "lmdeploy at " + baseUrl + " serves several models " + models + "; name one explicitly";
-    throw new LmdeployException.UnknownModel(message, 200, String.join(", ", models));
+    throw new LmdeployException.UnknownModel("lmdeploy at " + baseUrl + " serves several models " + models
+        + "; name one explicitly", 200, String.join(", ", models));
   }
 
   /** True when {@code GET /health} answers 200 (it needs no key); false on any other status or failure. */
@@ -143,7 +156,8 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
 
     long start = System.nanoTime();
     boolean replyStarted = false;
-    try (Response response = http.newCall(httpRequest).execute()) {
+    Call call = http.newCall(httpRequest);
+    try (Response response = call.execute()) {
       replyStarted = true;
       BufferedSource source = ReplyReader.capped(response.body().source());
       if (!response.isSuccessful()) {
@@ -162,7 +176,7 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
     } catch (ReplyReader.BodyTooLarge e) {
       throw failures.invalid("a reply larger than " + ReplyReader.MAX_BODY_BYTES + " bytes", 200, null);
     } catch (IOException e) {
-      throw failures.io(e, replyStarted);
+      throw failures.io(e, replyStarted, call.isCanceled());
     }
   }
 

@@ -87,12 +87,22 @@ public class LmdeployException extends RuntimeException {
   }
 
   /**
-   * The server stayed unavailable for longer than the client's maximum outage: every further call would fail
-   * the same way, so a run stops rather than failing its remaining prompts.
+   * Calls kept failing (or the server stayed down) for longer than the client's maximum outage: every further
+   * call would fail the same way, so a run stops rather than failing its remaining prompts.
    */
   public static final class ServerUnavailable extends LmdeployException {
     public ServerUnavailable(String message, Throwable cause) {
       super(message, 0, "", cause);
+    }
+  }
+
+  /**
+   * The calling thread was interrupted (or its call cancelled) while it called or waited for the server: the
+   * caller's doing, so it is never retried and never counts against the server. The interrupt flag stays set.
+   */
+  public static final class Interrupted extends LmdeployException {
+    public Interrupted(Throwable cause) {
+      super("interrupted", 0, "", cause);
     }
   }
 

@@ -1,41 +1,57 @@
 package io.github.introsvg.lmdeploy;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import io.github.resilience4j.core.IntervalBiFunction;
-import io.github.resilience4j.core.functions.Either;
+import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ChatClient} over one {@link LmdeployClient} that retries server errors and transport failures with
- * backoff, and while the server is down holds callers (rather than failing them) until a health probe says it
- * is back or {@code maxOutage} has passed. Thread-safe. See docs/lmdeploy-client.md, "Retries and circuit
- * breaking".
+ * A {@link ChatClient} over one {@link LmdeployClient}: every call, model discovery included, goes through
+ * resilience4j's {@link Retry} (server errors and transport failures, backoff with jitter, {@code Retry-After})
+ * around its {@link CircuitBreaker}. While the breaker is open, callers wait instead of failing: one of them
+ * polls {@code /health}, and once the server answers they knock again, which lets the breaker go half-open
+ * and admit {@code trialCalls} of them at once. Calls that keep failing for {@code maxOutage}, even against a
+ * server whose {@code /health} is fine, end with {@link LmdeployException.ServerUnavailable}. Thread-safe.
+ * See docs/lmdeploy-client.md, "Retries and circuit breaking".
  */
 public final class ResilientChatClient implements ChatClient {
 
   private static final Logger log = LoggerFactory.getLogger(ResilientChatClient.class);
 
+  /** The defaults, one home for the builder, {@code IntroSvg}'s builder, the CLI's help and the docs. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 8;
+  public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_MAX_OUTAGE = Duration.ofMinutes(30);
+  public static final int DEFAULT_TRIAL_CALLS = 3;
+
   static final float FAILURE_RATE_PERCENT = 50;
   static final int WINDOW_CALLS = 20;
-  static final int MIN_CALLS = 10;
-  static final int CONSECUTIVE_IO_FAILURES = 5;
-  static final int HALF_OPEN_TRIAL_CALLS = 3;
-  static final Duration PROBE_MIN = Duration.ofSeconds(2);
-  static final Duration PROBE_MAX = Duration.ofSeconds(15);
+  static final int MIN_CALLS = 5;
+  /** The breaker stays open at least this long; the first probe comes only after {@link #PROBE_MIN}. */
+  static final Duration OPEN_MIN = Duration.ofMillis(500);
+  static final Duration PROBE_MIN = Duration.ofSeconds(1);
+  /** Short, so a server that comes back is found within this long; a /health probe costs the server nothing. */
+  static final Duration PROBE_MAX = Duration.ofSeconds(2);
+  /** A failing streak is announced after this long (at once while no call has ever succeeded). */
+  static final Duration ANNOUNCE_AFTER = Duration.ofSeconds(10);
+  /** How often a continuing outage is reported again. */
+  static final Duration REPORT_EVERY = Duration.ofSeconds(30);
+  /** Past {@code maxOutage}, callers fail fast except for one trial this often, so a server that is back is found. */
+  static final Duration TRIAL_AFTER_OUTAGE_EVERY = Duration.ofSeconds(15);
   /** A waiting caller re-checks the state this often even without a wake-up, as a safety net. */
   private static final long WAIT_SLICE_MILLIS = 1000;
 
@@ -45,17 +61,22 @@ public final class ResilientChatClient implements ChatClient {
   private final ServerStatusListener listener;
   private final Sleeper sleeper;
   private final Clock clock;
-  private final RetryConfig retryConfig;
+  private final Retry retry;
   private final CircuitBreaker breaker;
+  private final LongAdder retries = new LongAdder();
+  private final LongAdder outages = new LongAdder();
 
-  private final AtomicLong retries = new AtomicLong();
-  private final AtomicInteger consecutiveIoFailures = new AtomicInteger();
-  private final AtomicReference<LmdeployException> lastFailure = new AtomicReference<>();
-
-  private final Object lock = new Object(); // guards the three fields below; notified on every state change
+  private final Object lock = new Object(); // guards the fields below; notified on every breaker transition
+  private long transitions;
   private boolean probing;
-  private Instant outageStart; // null while the server is not known to be down
-  private Instant lastProbe;
+  private boolean serverAnswers; // the prober saw /health answer while the breaker was open: waiters may knock
+  private boolean everSucceeded;
+  private Instant failingSince; // the first retryable failure since the last success; null while calls succeed
+  private String failingCause = "";
+  private LmdeployException lastFailure;
+  private boolean announced;
+  private Instant lastReport;
+  private Instant lastTrial;
 
   private ResilientChatClient(Builder b) {
     this.client = b.client;
@@ -64,26 +85,33 @@ public final class ResilientChatClient implements ChatClient {
     this.listener = b.listener;
     this.sleeper = b.sleeper;
     this.clock = b.clock;
-    this.retryConfig = RetryConfig.<ChatReply>custom()
+    this.retry = Retry.of(url, RetryConfig.custom()
         .maxAttempts(b.maxAttempts)
-        .retryOnException(ResilientChatClient::retryable)
-        .intervalBiFunction(backoff(b.initialBackoff, b.maxBackoff, b.random))
-        .build();
-    CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
+        // An interrupt is the caller's doing, never the server's: it is never retried.
+        .retryOnException(e -> retryable(e) && !Thread.currentThread().isInterrupted())
+        // No backoff while the breaker is open: the caller then waits for the prober, which paces every caller.
+        .intervalBiFunction(backoff(b.initialBackoff, b.maxBackoff, b.random, () -> breakerOpen()))
+        .build());
+    this.breaker = CircuitBreaker.of(url, CircuitBreakerConfig.custom()
         .slidingWindow(WINDOW_CALLS, MIN_CALLS, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
         .failureRateThreshold(FAILURE_RATE_PERCENT)
         .recordException(ResilientChatClient::retryable) // a 4xx means the server is up: it counts as a success
-        .permittedNumberOfCallsInHalfOpenState(HALF_OPEN_TRIAL_CALLS)
-        // Only the health prober leaves OPEN, so the breaker's own timer must never fire.
-        .waitDurationInOpenState(Duration.ofDays(365))
-        .automaticTransitionFromOpenToHalfOpenEnabled(false)
+        .ignoreExceptions(LmdeployException.Interrupted.class)
+        .permittedNumberOfCallsInHalfOpenState(b.trialCalls)
+        .waitDurationInOpenState(OPEN_MIN)
+        .automaticTransitionFromOpenToHalfOpenEnabled(false) // waiters knock once the prober saw the server answer
         .clock(clock)
-        .build();
-    this.breaker = CircuitBreaker.of(url, breakerConfig);
+        .build());
+    retry.getEventPublisher().onRetry(e -> {
+      retries.increment();
+      log.info("lmdeploy at {}: attempt {} of {} failed, retrying {}: {}", url, e.getNumberOfRetryAttempts(),
+          b.maxAttempts, e.getWaitInterval().isZero() ? "once it answers again" : "in " + Durations.text(e.getWaitInterval()),
+          e.getLastThrowable().getMessage());
+    });
     breaker.getEventPublisher().onStateTransition(e -> onTransition(e.getStateTransition().getToState()));
   }
 
-  /** Decorates {@code client}; the builder's defaults are in docs/lmdeploy-client.md. */
+  /** Decorates {@code client}; every setting has a default (the {@code DEFAULT_*} constants). */
   public static Builder builder(LmdeployClient client) {
     return new Builder(client);
   }
@@ -95,38 +123,36 @@ public final class ResilientChatClient implements ChatClient {
 
   /**
    * @throws LmdeployException the last failure when it is not retryable or attempts ran out; {@code
-   *     ServerUnavailable} when the server stayed down for longer than {@code maxOutage}; {@code Io}
-   *     "interrupted" when the thread was interrupted
+   *     ServerUnavailable} when calls kept failing for longer than {@code maxOutage}; {@code Interrupted} when
+   *     the calling thread was interrupted (its flag stays set)
    */
   @Override
   public ChatReply complete(ChatRequest request) {
     Objects.requireNonNull(request, "request == null");
-    for (int attempt = 1; ; attempt++) {
-      awaitPermission();
-      LmdeployException failure;
-      try {
-        return callOnce(request);
-      } catch (LmdeployException e) {
-        failure = e;
-      }
-      if (!retryConfig.getExceptionPredicate().test(failure) || attempt >= retryConfig.getMaxAttempts()) throw failure;
-      retries.incrementAndGet();
-      if (breaker.getState() == CircuitBreaker.State.OPEN) { // the health prober paces the next attempt
-        log.info("lmdeploy at {}: attempt {} of {} failed, retrying once it answers again: {}", url, attempt,
-            retryConfig.getMaxAttempts(), failure.getMessage());
-        continue;
-      }
-      long waitMillis = retryConfig.<ChatReply>getIntervalBiFunction().apply(attempt, Either.left(failure));
-      Duration wait = Duration.ofMillis(waitMillis);
-      log.info("lmdeploy at {}: attempt {} of {} failed, retrying in {}: {}", url, attempt,
-          retryConfig.getMaxAttempts(), text(wait), failure.getMessage());
-      sleep(wait, failure);
-    }
+    return call(() -> client.complete(request));
+  }
+
+  /**
+   * The model to use, asked of the server with the same patience as every call: a server that is not up yet, is
+   * loading (502/503) or lists no model yet is waited for, up to {@code maxOutage}.
+   *
+   * @param wanted the model the user named; empty to take the one the server serves
+   * @throws LmdeployException.UnknownModel at once when the server answers and does not serve {@code wanted}, or
+   *     serves several models and none was named
+   */
+  public String discoverModel(Optional<String> wanted) {
+    Objects.requireNonNull(wanted, "wanted == null");
+    return call(() -> client.resolveModel(wanted));
   }
 
   /** How many times a call was repeated after a retryable failure, over this client's life. */
   public long retries() {
-    return retries.get();
+    return retries.sum();
+  }
+
+  /** How many outages (failing streaks long enough to be announced) this client waited through or gave up on. */
+  public long outages() {
+    return outages.sum();
   }
 
   @Override
@@ -134,88 +160,196 @@ public final class ResilientChatClient implements ChatClient {
     return "ResilientChatClient{" + client + ", circuit=" + breaker.getState() + ", retries=" + retries() + "}";
   }
 
-  /** One call through the circuit breaker, which must already have given permission. */
-  private ChatReply callOnce(ChatRequest request) {
-    long start = System.nanoTime();
-    try {
-      ChatReply reply = client.complete(request);
-      consecutiveIoFailures.set(0);
-      breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-      return reply;
-    } catch (LmdeployException e) {
-      if (Thread.currentThread().isInterrupted()) { // our caller's doing, not the server's
-        breaker.releasePermission();
-        throw interrupted(e);
+  /** Retry(wait for admission, then CircuitBreaker(one try)). */
+  private <T> T call(Supplier<T> once) {
+    Supplier<T> guarded = CircuitBreaker.decorateSupplier(breaker, () -> observed(once));
+    Supplier<T> admitted = () -> {
+      while (true) {
+        long seen = awaitAdmission();
+        try {
+          return guarded.get();
+        } catch (CallNotPermittedException e) { // the breaker opened, or its trial calls are taken: no try was made
+          awaitTransitionAfter(seen);
+        }
       }
-      if (retryable(e)) lastFailure.set(e); // before onError: an OPEN transition reports it
-      boolean ioStreak = e instanceof LmdeployException.Io && consecutiveIoFailures.incrementAndGet() >= CONSECUTIVE_IO_FAILURES;
-      if (!(e instanceof LmdeployException.Io)) consecutiveIoFailures.set(0);
-      breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-      if (ioStreak && breaker.getState() == CircuitBreaker.State.CLOSED) open();
-      throw e;
-    } catch (RuntimeException | Error e) {
-      breaker.releasePermission();
+    };
+    Supplier<T> retried = Retry.decorateSupplier(retry, admitted);
+    try {
+      return sleeper == Sleeper.SYSTEM ? retried.get() : RetryWaits.with(sleeper, retried);
+    } catch (LmdeployException e) {
+      if (Thread.currentThread().isInterrupted() && !(e instanceof LmdeployException.Interrupted)) {
+        LmdeployException.Interrupted interrupted = new LmdeployException.Interrupted(e);
+        interrupted.addSuppressed(e);
+        throw interrupted;
+      }
       throw e;
     }
   }
 
-  /** Returns once the breaker lets a call through; while it is OPEN, one waiting caller probes the server. */
-  private void awaitPermission() {
-    while (!breaker.tryAcquirePermission()) {
+  /** One try; keeps the failing streak (what {@code maxOutage} measures and the listener hears of) up to date. */
+  private <T> T observed(Supplier<T> once) {
+    T result;
+    try {
+      result = once.get();
+    } catch (LmdeployException e) {
+      if (Thread.currentThread().isInterrupted() && !(e instanceof LmdeployException.Interrupted)) {
+        throw new LmdeployException.Interrupted(e);
+      }
+      if (retryable(e)) onFailure(e);
+      throw e;
+    }
+    onSuccess();
+    return result;
+  }
+
+  private void onSuccess() {
+    synchronized (lock) {
+      everSucceeded = true;
+      if (failingSince == null) return;
+      Duration outage = Duration.between(failingSince, clock.instant());
+      boolean wasAnnounced = announced;
+      failingSince = null;
+      announced = false;
+      lastReport = null;
+      lastTrial = null;
+      if (!wasAnnounced) return;
+      log.info("lmdeploy at {} answers again after {}", url, Durations.text(outage));
+      tell(() -> listener.recovered(url, outage));
+    }
+  }
+
+  private void onFailure(LmdeployException e) {
+    synchronized (lock) {
+      Instant now = clock.instant();
+      if (failingSince == null) failingSince = now;
+      failingCause = e.getMessage();
+      lastFailure = e;
+      if (!announced && (!everSucceeded || Duration.between(failingSince, now).compareTo(ANNOUNCE_AFTER) >= 0)) {
+        announce(now);
+      }
+    }
+  }
+
+  private void onTransition(CircuitBreaker.State to) {
+    synchronized (lock) {
+      transitions++;
+      serverAnswers = false;
+      if (to == CircuitBreaker.State.OPEN && failingSince != null && !announced) announce(clock.instant());
+      lock.notifyAll();
+    }
+  }
+
+  /** Under the lock. */
+  private void announce(Instant now) {
+    announced = true;
+    lastReport = now;
+    outages.increment();
+    String cause = failingCause;
+    log.info("lmdeploy at {} is not answering; calls wait up to {} for it: {}", url, Durations.text(maxOutage), cause);
+    tell(() -> listener.unavailable(url, cause));
+  }
+
+  /** Under the lock: about every {@link #REPORT_EVERY} of an announced outage, says it goes on. */
+  private void reportIfDue(Instant now) {
+    if (!announced || failingSince == null || Duration.between(lastReport, now).compareTo(REPORT_EVERY) < 0) return;
+    lastReport = now;
+    Duration soFar = Duration.between(failingSince, now);
+    String cause = failingCause;
+    tell(() -> listener.stillUnavailable(url, cause, soFar));
+  }
+
+  private void tell(Runnable event) {
+    try {
+      event.run();
+    } catch (RuntimeException e) {
+      log.warn("server status listener failed", e);
+    }
+  }
+
+  /**
+   * Returns once a caller may try the breaker, with the transition count it saw; while the breaker is open, one
+   * waiting caller probes the server and the others wait for it.
+   */
+  private long awaitAdmission() {
+    while (true) {
       boolean lead = false;
+      boolean lastChance = false;
       synchronized (lock) {
-        CircuitBreaker.State state = breaker.getState();
-        if (state == CircuitBreaker.State.CLOSED) continue; // it closed meanwhile: ask again
         Instant now = clock.instant();
-        if (state == CircuitBreaker.State.OPEN && outageExpired(now) && !probeDue(now)) throw unavailable();
-        if (state == CircuitBreaker.State.OPEN && !probing) {
+        boolean expired = outageExpired(now);
+        if (expired) {
+          if (lastTrial != null && Duration.between(lastTrial, now).compareTo(TRIAL_AFTER_OUTAGE_EVERY) < 0) {
+            throw unavailable();
+          }
+          lastTrial = now;
+        }
+        if (breaker.getState() != CircuitBreaker.State.OPEN || serverAnswers) return transitions;
+        if (!probing) {
           probing = true;
           lead = true;
+          lastChance = expired;
         } else {
-          try {
-            lock.wait(WAIT_SLICE_MILLIS);
-          } catch (InterruptedException e) {
-            throw interrupted(e);
-          }
+          waitOnLock();
         }
       }
       if (lead) {
         try {
-          probe();
+          probe(lastChance);
         } finally {
           synchronized (lock) {
             probing = false;
             lock.notifyAll();
           }
         }
+        if (lastChance && !serverAnswersNow()) throw unavailable();
       }
     }
   }
 
-  /** Polls the server with growing pauses until it answers (breaker to HALF_OPEN) or the outage has lasted too long. */
-  private void probe() {
+  private boolean serverAnswersNow() {
+    synchronized (lock) {
+      return serverAnswers || breaker.getState() != CircuitBreaker.State.OPEN;
+    }
+  }
+
+  /** After a {@link CallNotPermittedException}: waits until the breaker has moved on from what the caller saw. */
+  private void awaitTransitionAfter(long seen) {
+    synchronized (lock) {
+      while (transitions == seen && !outageExpired(clock.instant())) {
+        if (breaker.getState() == CircuitBreaker.State.OPEN && !probing && !serverAnswers) return; // someone must probe
+        waitOnLock();
+      }
+    }
+  }
+
+  /**
+   * Polls {@code /health} with growing pauses until the server answers (waiters may knock) or the outage has lasted
+   * too long; {@code once}: a single check without pausing, for the trial past {@code maxOutage}.
+   */
+  private void probe(boolean once) {
     Duration pause = PROBE_MIN;
     while (breaker.getState() == CircuitBreaker.State.OPEN) {
-      Instant now = clock.instant();
-      Duration left;
-      synchronized (lock) {
-        lastProbe = now;
-        left = outageStart == null ? pause : maxOutage.minus(Duration.between(outageStart, now));
+      if (!once) {
+        Duration left;
+        synchronized (lock) {
+          left = failingSince == null ? pause : maxOutage.minus(Duration.between(failingSince, clock.instant()));
+        }
+        if (left.isNegative() || left.isZero()) return;
+        sleep(pause.compareTo(left) < 0 ? pause : left);
+        pause = pause.multipliedBy(2).compareTo(PROBE_MAX) < 0 ? pause.multipliedBy(2) : PROBE_MAX;
       }
       boolean answers = answers();
-      if (Thread.currentThread().isInterrupted()) throw interrupted(null);
-      if (answers) {
-        log.info("lmdeploy at {} answers again; sending {} trial calls", url, HALF_OPEN_TRIAL_CALLS);
-        try {
-          breaker.transitionToHalfOpenState();
-        } catch (IllegalStateTransitionException e) {
-          // another thread moved it already
+      if (Thread.currentThread().isInterrupted()) throw new LmdeployException.Interrupted(null);
+      synchronized (lock) {
+        if (answers && breaker.getState() == CircuitBreaker.State.OPEN) {
+          log.info("lmdeploy at {} answers /health again; letting calls try it", url);
+          serverAnswers = true;
+          lock.notifyAll();
+          return;
         }
-        return;
+        reportIfDue(clock.instant());
       }
-      if (left.isNegative() || left.isZero()) return;
-      sleep(pause.compareTo(left) < 0 ? pause : left, null);
-      pause = pause.multipliedBy(2).compareTo(PROBE_MAX) < 0 ? pause.multipliedBy(2) : PROBE_MAX;
+      if (once) return;
     }
   }
 
@@ -225,80 +359,47 @@ public final class ResilientChatClient implements ChatClient {
     return health == 200 || (health == 404 && client.modelsStatus() == 200);
   }
 
-  private void open() {
-    try {
-      breaker.transitionToOpenState();
-    } catch (IllegalStateTransitionException e) {
-      // another thread moved it already
-    }
-  }
-
-  private void onTransition(CircuitBreaker.State to) {
-    String unavailableCause = null;
-    Duration outage = null;
-    synchronized (lock) {
-      Instant now = clock.instant();
-      if (to == CircuitBreaker.State.OPEN && outageStart == null) {
-        outageStart = now;
-        LmdeployException last = lastFailure.get();
-        unavailableCause = last == null ? "repeated failures" : last.getMessage();
-      } else if (to == CircuitBreaker.State.CLOSED && outageStart != null) {
-        outage = Duration.between(outageStart, now);
-        outageStart = null;
-        lastProbe = null;
-      }
-      lock.notifyAll();
-    }
-    try {
-      if (unavailableCause != null) {
-        log.info("lmdeploy at {} is unavailable; calls wait until it answers again: {}", url, unavailableCause);
-        listener.unavailable(url, unavailableCause);
-      }
-      if (outage != null) {
-        log.info("lmdeploy at {} recovered after {}", url, text(outage));
-        listener.recovered(url, outage);
-      }
-    } catch (RuntimeException e) {
-      log.warn("server status listener failed", e);
-    }
-  }
-
+  /** Under the lock. */
   private boolean outageExpired(Instant now) {
-    return outageStart != null && Duration.between(outageStart, now).compareTo(maxOutage) >= 0;
+    return failingSince != null && Duration.between(failingSince, now).compareTo(maxOutage) >= 0;
   }
 
-  /** After the outage has expired, callers fail fast except for one probe per {@link #PROBE_MAX}. */
-  private boolean probeDue(Instant now) {
-    return lastProbe == null || Duration.between(lastProbe, now).compareTo(PROBE_MAX) >= 0;
-  }
-
+  /** Under the lock. */
   private LmdeployException.ServerUnavailable unavailable() {
-    return new LmdeployException.ServerUnavailable("lmdeploy at " + url + " unavailable for " + text(maxOutage),
-        lastFailure.get());
+    return new LmdeployException.ServerUnavailable("lmdeploy at " + url + " kept failing for " + Durations.text(maxOutage)
+        + " (last: " + failingCause + ")", lastFailure);
   }
 
-  private void sleep(Duration duration, LmdeployException cause) {
+  /** Under the lock. */
+  private void waitOnLock() {
+    try {
+      lock.wait(WAIT_SLICE_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LmdeployException.Interrupted(e);
+    }
+  }
+
+  private void sleep(Duration duration) {
     try {
       sleeper.sleep(duration);
     } catch (InterruptedException e) {
-      LmdeployException.Io io = interrupted(e);
-      if (cause != null) io.addSuppressed(cause);
-      throw io;
+      Thread.currentThread().interrupt();
+      throw new LmdeployException.Interrupted(e);
     }
   }
 
-  /** Keeps (or restores) the interrupt flag, so whoever interrupted sees it. */
-  private static LmdeployException.Io interrupted(Throwable cause) {
-    Thread.currentThread().interrupt();
-    return new LmdeployException.Io("interrupted", cause);
+  private boolean breakerOpen() {
+    return breaker.getState() == CircuitBreaker.State.OPEN;
   }
 
   /**
    * Exponential backoff with +-50% jitter, capped; at least what the server asked for in {@code Retry-After}
-   * (itself capped).
+   * (itself capped); zero while {@code open}.
    */
-  private static IntervalBiFunction<ChatReply> backoff(Duration initial, Duration max, Random random) {
+  private static IntervalBiFunction<Object> backoff(Duration initial, Duration max, Random random, BooleanSupplier open) {
     return (attempt, outcome) -> {
+      if (open.getAsBoolean()) return 0L;
       long capMillis = max.toMillis();
       long base = initial.toMillis();
       for (int i = 1; i < attempt && base < capMillis; i++) base *= 2;
@@ -315,19 +416,14 @@ public final class ResilientChatClient implements ChatClient {
     };
   }
 
-  static String text(Duration d) {
-    if (!d.isZero() && d.toMillis() % 60_000 == 0) return d.toMinutes() + " min";
-    if (d.toMillis() % 1000 == 0) return d.toSeconds() + " s";
-    return d.toMillis() < 1000 ? d.toMillis() + " ms" : String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
-  }
-
   /** Configures a {@link ResilientChatClient}; every setting has a default. */
   public static final class Builder {
     private final LmdeployClient client;
-    private int maxAttempts = 8;
-    private Duration initialBackoff = Duration.ofSeconds(1);
-    private Duration maxBackoff = Duration.ofSeconds(30);
-    private Duration maxOutage = Duration.ofMinutes(30);
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
+    private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
+    private Duration maxOutage = DEFAULT_MAX_OUTAGE;
+    private int trialCalls = DEFAULT_TRIAL_CALLS;
     private ServerStatusListener listener = new ServerStatusListener() {};
     private Random random = new Random();
     private Sleeper sleeper = Sleeper.SYSTEM;
@@ -337,28 +433,39 @@ public final class ResilientChatClient implements ChatClient {
       this.client = Objects.requireNonNull(client, "client == null");
     }
 
-    /** Calls per request, the first included; 1 means no retry. Default 8. */
+    /** Tries per call, the first included; 1 means no retry. */
     public Builder maxAttempts(int n) {
       if (n < 1) throw new IllegalArgumentException("maxAttempts < 1: " + n);
       this.maxAttempts = n;
       return this;
     }
 
-    /** The wait before the first retry, doubled for each further one (then jittered +-50%). Default 1 s. */
+    /** The wait before the first retry, doubled for each further one (then jittered +-50%). */
     public Builder initialBackoff(Duration d) {
       this.initialBackoff = positive(d, "initialBackoff");
       return this;
     }
 
-    /** The longest wait between two attempts, {@code Retry-After} included. Default 30 s. */
+    /** The longest wait between two tries, {@code Retry-After} included. */
     public Builder maxBackoff(Duration d) {
       this.maxBackoff = positive(d, "maxBackoff");
       return this;
     }
 
-    /** How long callers wait for a server that is down before they fail with {@code Io}. Default 30 min. */
+    /** How long calls may keep failing (or wait for a server that is down) before they end with {@code ServerUnavailable}. */
     public Builder maxOutage(Duration d) {
       this.maxOutage = positive(d, "maxOutage");
+      return this;
+    }
+
+    /**
+     * How many calls the breaker lets through at once when the server answers again after an outage; their
+     * outcome closes (or reopens) it. Set it to the number of calls in flight, so a restarted server is filled at
+     * once.
+     */
+    public Builder trialCalls(int n) {
+      if (n < 1) throw new IllegalArgumentException("trialCalls < 1: " + n);
+      this.trialCalls = n;
       return this;
     }
 

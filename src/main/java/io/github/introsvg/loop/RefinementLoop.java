@@ -220,6 +220,8 @@ public final class RefinementLoop {
         ChatReply reply = chat.complete(request);
         journal.record(id, label, attempt, reply);
         return Optional.of(reply);
+      } catch (LmdeployException.Interrupted e) {
+        throw new PromptInterruptedException(id);
       } catch (LmdeployException.Unauthorized | LmdeployException.UnknownModel | LmdeployException.ServerUnavailable fatal) {
         throw fatal;
       } catch (LmdeployException e) {

@@ -15,6 +15,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
@@ -315,17 +316,22 @@ class LmdeployClientTest {
 
   @Test
   @Timeout(10)
-  void resolvesTheOnlyServedModel() {
+  void resolvesTheServedModelOrTheNamedOne() {
     server.enqueue(models("introsvg", "introsvg"));
     server.enqueue(models());
     server.enqueue(models("introsvg", "qwen-vl"));
+    server.enqueue(models("introsvg", "qwen-vl"));
+    server.enqueue(models("introsvg", "qwen-vl"));
     LmdeployClient client = client(builder());
 
-    assertThat(client.resolveModel()).isEqualTo("introsvg");
-    assertThatThrownBy(client::resolveModel).isInstanceOf(LmdeployException.UnknownModel.class)
-        .hasMessageContaining("serves no model");
-    assertThatThrownBy(client::resolveModel).isInstanceOf(LmdeployException.UnknownModel.class)
+    assertThat(client.resolveModel(Optional.empty())).isEqualTo("introsvg");
+    assertThatThrownBy(() -> client.resolveModel(Optional.empty())).as("still loading: worth waiting for")
+        .isInstanceOf(LmdeployException.ServerError.class).hasMessageContaining("lists no model yet");
+    assertThatThrownBy(() -> client.resolveModel(Optional.empty())).isInstanceOf(LmdeployException.UnknownModel.class)
         .hasMessageContaining("serves several models [introsvg, qwen-vl]");
+    assertThat(client.resolveModel(Optional.of("qwen-vl"))).isEqualTo("qwen-vl");
+    assertThatThrownBy(() -> client.resolveModel(Optional.of("qwen"))).isInstanceOf(LmdeployException.UnknownModel.class)
+        .hasMessageContaining("does not serve model \"qwen\"; it serves [introsvg, qwen-vl]");
   }
 
   @Test

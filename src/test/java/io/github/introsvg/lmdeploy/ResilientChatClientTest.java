@@ -98,6 +98,11 @@ class ResilientChatClientTest {
     }
 
     @Override
+    public void stillUnavailable(String url, String cause, Duration soFar) {
+      events.add("still unavailable " + url + " after " + soFar);
+    }
+
+    @Override
     public void recovered(String url, Duration outage) {
       events.add("recovered " + url + " after " + outage);
     }
@@ -105,6 +110,11 @@ class ResilientChatClientTest {
 
   private ResilientChatClient.Builder builder() {
     return ResilientChatClient.builder(lmdeploy).random(new NoJitter()).sleeper(time).clock(time).listener(listener);
+  }
+
+  /** Backoff waits that never equal the prober's pauses, so a sleeper can tell them apart. */
+  private static ResilientChatClient.Builder fastBackoff(ResilientChatClient.Builder b) {
+    return b.maxAttempts(20).initialBackoff(Duration.ofMillis(100)).maxBackoff(Duration.ofMillis(500));
   }
 
   private static List<Duration> seconds(long... values) {
@@ -128,36 +138,39 @@ class ResilientChatClientTest {
   @Test
   @Timeout(10)
   void retriesOn503ThenSucceeds() {
+    server.enqueue(ok()); // a client that worked before: a short streak of failures is not announced
     server.enqueue(status(503));
     server.enqueue(status(503));
     server.enqueue(status(503));
     server.enqueue(ok());
     ResilientChatClient client = builder().build();
+    client.complete(REQUEST);
 
     ChatReply reply = client.complete(REQUEST);
 
     assertThat(reply.content()).startsWith("<svg");
     assertThat(time.waits).isEqualTo(seconds(1, 2, 4));
     assertThat(client.retries()).isEqualTo(3);
-    assertThat(server.getRequestCount()).isEqualTo(4);
+    assertThat(server.getRequestCount()).isEqualTo(5);
     assertThat(listener.events).isEmpty();
   }
 
   @Test
   @Timeout(10)
   void jitterStaysWithinHalfAndOneAndAHalfOfBackoffAndBelowCap() {
-    for (int i = 0; i < 6; i++) server.enqueue(status(500));
+    // fewer failures than open the circuit, which would end the backoff
+    for (int i = 0; i < ResilientChatClient.MIN_CALLS - 1; i++) server.enqueue(status(500));
     server.enqueue(ok());
-    ResilientChatClient client = builder().random(new Random(42)).maxBackoff(Duration.ofSeconds(10)).build();
+    ResilientChatClient client = builder().random(new Random(42)).maxBackoff(Duration.ofSeconds(5)).build();
 
     client.complete(REQUEST);
 
-    long[] base = {1000, 2000, 4000, 8000, 10000, 10000};
-    assertThat(time.waits).hasSize(6);
+    long[] base = {1000, 2000, 4000, 5000};
+    assertThat(time.waits).hasSize(4);
     for (int i = 0; i < base.length; i++) {
-      assertThat(time.waits.get(i).toMillis()).as("wait %d", i).isBetween(base[i] / 2, Math.min(base[i] * 3 / 2, 10000));
+      assertThat(time.waits.get(i).toMillis()).as("wait %d", i).isBetween(base[i] / 2, Math.min(base[i] * 3 / 2, 5000));
     }
-    assertThat(time.waits.subList(0, 4)).doesNotContainAnyElementsOf(seconds(1, 2, 4, 8)); // really jittered
+    assertThat(time.waits.subList(0, 3)).doesNotContainAnyElementsOf(seconds(1, 2, 4)); // really jittered
   }
 
   @Test
@@ -221,8 +234,7 @@ class ResilientChatClientTest {
 
   @Test
   @Timeout(10)
-  void retriesConnectionReset() {
-    // OkHttp silently repeats a POST once after a dropped connection, so drop it more often than that.
+  void retriesConnectionResetAndOkHttpNeverRepeatsAPostOnItsOwn() {
     for (int i = 0; i < 4; i++) {
       server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
     }
@@ -230,8 +242,22 @@ class ResilientChatClientTest {
     ResilientChatClient client = builder().build();
 
     assertThat(client.complete(REQUEST).content()).startsWith("<svg");
-    assertThat(client.retries()).isGreaterThanOrEqualTo(1);
+    // every request after the first is one of the policy's retries, counted
+    assertThat(client.retries()).isEqualTo(4);
     assertThat(server.getRequestCount()).isEqualTo(5);
+  }
+
+  @Test
+  @Timeout(10)
+  void aSingleTryMeansOneRequestEvenWhenTheConnectionDrops() {
+    server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
+    server.enqueue(ok());
+    ResilientChatClient client = builder().maxAttempts(1).build();
+
+    catchThrowableOfType(LmdeployException.Io.class, () -> client.complete(REQUEST));
+
+    assertThat(server.getRequestCount()).isEqualTo(1);
+    assertThat(client.retries()).isZero();
   }
 
   @Test
@@ -308,22 +334,24 @@ class ResilientChatClientTest {
     ChatReply reply = client.complete(REQUEST);
 
     assertThat(reply.content()).startsWith("<svg");
-    // 10 failed calls open the circuit; then only /health until it answers 200; then the call goes through.
+    // 5 failed calls open the circuit; then only /health until it answers 200; then the call goes through.
     List<String> expected = new ArrayList<>();
     for (int i = 0; i < ResilientChatClient.MIN_CALLS; i++) expected.add(CHAT);
     expected.addAll(List.of("/health", "/health", "/health", CHAT));
     assertThat(paths).isEqualTo(expected);
-    // backoff for attempts 1..9, none after the 10th (the circuit is open), then the prober's 2 s and 4 s
-    assertThat(time.waits).isEqualTo(seconds(1, 2, 4, 8, 16, 30, 30, 30, 30, 2, 4));
-    assertThat(listener.events).hasSize(1).first().asString()
-        .startsWith("unavailable " + url() + ": lmdeploy at " + url() + " failed (HTTP 503");
+    // backoff after tries 1..4, none after the 5th (the circuit is open), then the prober's 1 s, 2 s, 2 s
+    assertThat(time.waits).isEqualTo(seconds(1, 2, 4, 8, 1, 2, 2));
+    // a client that never had an answer says so at the first failure: the server may still be loading
+    assertThat(listener.events).containsExactly(
+        "unavailable " + url() + ": lmdeploy at " + url() + " failed (HTTP 503: The engine is sleeping.)",
+        "recovered " + url() + " after PT20S");
+    assertThat(client.retries()).isEqualTo(5);
 
     client.complete(REQUEST); // the half-open state's remaining trial calls close the circuit
     client.complete(REQUEST);
-
-    assertThat(listener.events).containsExactly(listener.events.get(0), "recovered " + url() + " after PT6S");
     client.complete(REQUEST);
     assertThat(listener.events).hasSize(2);
+    assertThat(client.outages()).isEqualTo(1);
   }
 
   @Test
@@ -341,8 +369,7 @@ class ResilientChatClientTest {
       }
       time.sleep(d);
     };
-    // backoff never reaches 2 s, so the only 2 s pause is the prober's
-    ResilientChatClient client = builder().sleeper(sleeper).maxAttempts(20).maxBackoff(Duration.ofSeconds(1)).build();
+    ResilientChatClient client = fastBackoff(builder().sleeper(sleeper)).build();
     List<Throwable> failures = new CopyOnWriteArrayList<>();
     Runnable call = () -> {
       try {
@@ -364,17 +391,69 @@ class ResilientChatClientTest {
       while (t.getState() != Thread.State.TIMED_WAITING && t.getState() != Thread.State.WAITING) Thread.onSpinWait();
     }
 
-    assertThat(healthCalls).as("only the first caller probes").hasValue(1);
-    assertThat(paths.stream().filter(CHAT::equals).count()).as("nothing sent while open").isEqualTo(10);
+    assertThat(healthCalls).as("nobody probed yet: the prober pauses first").hasValue(0);
+    assertThat(paths.stream().filter(CHAT::equals).count()).as("nothing sent while open").isEqualTo(ResilientChatClient.MIN_CALLS);
     release.countDown();
     first.join(5000);
     for (Thread t : others) t.join(5000);
 
     assertThat(failures).isEmpty();
-    assertThat(healthCalls).hasValue(2);
-    assertThat(paths.stream().filter(CHAT::equals).count()).isEqualTo(10 + 6);
+    assertThat(healthCalls).as("only one caller probes").hasValue(2);
+    assertThat(paths.stream().filter(CHAT::equals).count()).isEqualTo(ResilientChatClient.MIN_CALLS + 6);
     assertThat(listener.events).hasSize(2);
-    assertThat(listener.events.get(1)).isEqualTo("recovered " + url() + " after PT2S");
+    assertThat(listener.events.get(1)).startsWith("recovered " + url() + " after ");
+  }
+
+  @Test
+  @Timeout(10)
+  void afterAnOutageTheHalfOpenBreakerAdmitsEveryWaitingCallerAtOnce() throws Exception {
+    AtomicBoolean down = new AtomicBoolean(true);
+    List<String> paths = new CopyOnWriteArrayList<>();
+    outage(0, down, paths);
+    int callers = 8;
+    CountDownLatch allInFlight = new CountDownLatch(callers);
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger maxInFlight = new AtomicInteger();
+    Dispatcher recovering = server.getDispatcher();
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        if (down.get() || !request.getUrl().encodedPath().equals(CHAT)) return recovering.dispatch(request);
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        allInFlight.countDown();
+        allInFlight.await(5, TimeUnit.SECONDS); // every trial call is held until all of them arrived
+        inFlight.decrementAndGet();
+        return recovering.dispatch(request);
+      }
+    });
+    // the prober waits until every caller waits for it
+    CountDownLatch callersWaiting = new CountDownLatch(1);
+    Sleeper sleeper = d -> {
+      if (d.equals(ResilientChatClient.PROBE_MIN)) callersWaiting.await();
+      time.sleep(d);
+    };
+    ResilientChatClient client = fastBackoff(builder().sleeper(sleeper)).trialCalls(callers).build();
+    List<Thread> threads = new ArrayList<>();
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < callers; i++) {
+      Thread t = new Thread(() -> {
+        try {
+          client.complete(REQUEST);
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      });
+      t.start();
+      threads.add(t);
+    }
+    for (Thread t : threads) {
+      while (t.getState() != Thread.State.TIMED_WAITING && t.getState() != Thread.State.WAITING) Thread.onSpinWait();
+    }
+    callersWaiting.countDown();
+    for (Thread t : threads) t.join(5000);
+
+    assertThat(failures).isEmpty();
+    assertThat(maxInFlight).as("trial calls in flight at once").hasValue(callers);
   }
 
   @Test
@@ -405,22 +484,21 @@ class ResilientChatClientTest {
 
   @Test
   @Timeout(10)
-  void opensCircuitAfterConsecutiveConnectionFailures() throws Exception {
+  void aServerThatRefusesConnectionsIsWaitedForUpToMaxOutage() throws Exception {
     int port = server.getPort();
     server.close(); // connection refused from now on
     LmdeployClient refused = LmdeployClient.builder().baseUrl("http://127.0.0.1:" + port).build();
     try {
       ResilientChatClient client = ResilientChatClient.builder(refused).random(new NoJitter()).sleeper(time)
-          .clock(time).listener(listener).maxAttempts(ResilientChatClient.CONSECUTIVE_IO_FAILURES + 1)
-          .maxOutage(Duration.ofSeconds(3)).build();
+          .clock(time).listener(listener).maxAttempts(6).maxOutage(Duration.ofSeconds(3)).build();
 
       LmdeployException e = catchThrowableOfType(LmdeployException.ServerUnavailable.class, () -> client.complete(REQUEST));
 
-      assertThat(e).hasMessage("lmdeploy at http://127.0.0.1:" + port + " unavailable for 3 s");
+      assertThat(e).hasMessageStartingWith("lmdeploy at http://127.0.0.1:" + port + " kept failing for 3 s (last: ")
+          .hasMessageContaining("connection refused");
       assertThat(listener.events).singleElement().asString().contains("connection refused");
-      // 4 backoffs, the 5th failure opens the circuit, then probes at 0 s, 2 s, 3 s
-      assertThat(time.waits).isEqualTo(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
-          Duration.ofSeconds(8), Duration.ofSeconds(2), Duration.ofSeconds(1)));
+      // tries at 0, 1 and 3 s; at 3 s the outage is over, so that is the last trial before failing fast
+      assertThat(time.waits).isEqualTo(seconds(1, 2, 4));
     } finally {
       refused.close();
     }
@@ -436,17 +514,23 @@ class ResilientChatClientTest {
 
     LmdeployException e = catchThrowableOfType(LmdeployException.ServerUnavailable.class, () -> client.complete(REQUEST));
 
-    assertThat(e).hasMessage("lmdeploy at " + url() + " unavailable for 1 min");
+    assertThat(e).hasMessageStartingWith("lmdeploy at " + url() + " kept failing for 1 min (last: lmdeploy at ");
     assertThat(e.getCause()).isInstanceOf(LmdeployException.ServerError.class);
-    // probes at 0, 2, 6, 14, 29, 44, 59 and, the last pause cut to what is left of the minute, 60 s
-    assertThat(time.waits.subList(9, time.waits.size())).isEqualTo(seconds(2, 4, 8, 15, 15, 15, 1));
-    assertThat(healthCalls).hasValue(8);
+    // backoff 1+2+4+8 s, then the prober pauses 1 s, then 2 s each, until the minute is up
+    List<Duration> probePauses = time.waits.subList(4, time.waits.size());
+    assertThat(probePauses.get(0)).isEqualTo(ResilientChatClient.PROBE_MIN);
+    assertThat(probePauses.subList(1, probePauses.size())).containsOnly(ResilientChatClient.PROBE_MAX);
+    assertThat(time.instant()).isEqualTo(Instant.parse("2026-01-01T00:01:00Z"));
+    // a probe after every pause, and one last trial once the minute was up
+    assertThat(healthCalls).hasValue(probePauses.size() + 1);
     assertThat(paths.stream().filter(CHAT::equals).count()).isEqualTo(ResilientChatClient.MIN_CALLS);
-    assertThat(listener.events).singleElement().asString().startsWith("unavailable ");
+    assertThat(listener.events.get(0)).startsWith("unavailable ");
+    assertThat(listener.events.subList(1, listener.events.size())).as("every 30 s").containsExactly(
+        "still unavailable " + url() + " after PT30S", "still unavailable " + url() + " after PT1M");
 
     // Past the outage a newcomer fails fast, without another probe until one is due.
     catchThrowableOfType(LmdeployException.ServerUnavailable.class, () -> client.complete(REQUEST));
-    assertThat(healthCalls).hasValue(8);
+    assertThat(healthCalls).hasValue(probePauses.size() + 1);
   }
 
   @Test
@@ -463,7 +547,7 @@ class ResilientChatClientTest {
       }
       time.sleep(d);
     };
-    ResilientChatClient client = builder().sleeper(sleeper).maxAttempts(20).maxBackoff(Duration.ofSeconds(1)).build();
+    ResilientChatClient client = fastBackoff(builder().sleeper(sleeper)).build();
     AtomicReference<Throwable> thrown = new AtomicReference<>();
     AtomicBoolean flagKept = new AtomicBoolean();
     Thread caller = new Thread(() -> {
@@ -481,7 +565,7 @@ class ResilientChatClientTest {
     caller.join(5000);
 
     assertThat(caller.isAlive()).isFalse();
-    assertThat(thrown.get()).isInstanceOf(LmdeployException.Io.class).hasMessage("interrupted");
+    assertThat(thrown.get()).isInstanceOf(LmdeployException.Interrupted.class).hasMessage("interrupted");
     assertThat(flagKept).isTrue();
   }
 
@@ -498,7 +582,7 @@ class ResilientChatClientTest {
       }
       time.sleep(d);
     };
-    ResilientChatClient client = builder().sleeper(sleeper).maxAttempts(20).maxBackoff(Duration.ofSeconds(1)).build();
+    ResilientChatClient client = fastBackoff(builder().sleeper(sleeper)).build();
     AtomicReference<Throwable> proberOutcome = new AtomicReference<>();
     Thread prober = new Thread(() -> {
       try {
@@ -527,7 +611,7 @@ class ResilientChatClientTest {
     release.countDown();
     prober.join(5000);
 
-    assertThat(thrown.get()).isInstanceOf(LmdeployException.Io.class).hasMessage("interrupted");
+    assertThat(thrown.get()).isInstanceOf(LmdeployException.Interrupted.class).hasMessage("interrupted");
     assertThat(flagKept).isTrue();
     assertThat(proberOutcome.get()).as("the prober's own call").isNull();
   }
@@ -557,7 +641,7 @@ class ResilientChatClientTest {
     caller.interrupt();
     caller.join(5000);
 
-    assertThat(thrown.get()).isInstanceOf(LmdeployException.Io.class).hasMessage("interrupted");
+    assertThat(thrown.get()).isInstanceOf(LmdeployException.Interrupted.class).hasMessage("interrupted");
     assertThat(thrown.get().getSuppressed()).singleElement().isInstanceOf(LmdeployException.ServerError.class);
     assertThat(flagKept).isTrue();
   }
