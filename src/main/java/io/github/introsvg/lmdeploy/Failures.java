@@ -181,6 +181,8 @@ final class Failures {
       message = "lmdeploy at " + baseUrl + " sent nothing for longer than the idle timeout (" + seconds(idleTimeout) + ")";
     } else if (callTimeout) { // OkHttp's call timeout
       message = "lmdeploy at " + baseUrl + " did not finish within the call timeout (" + seconds(this.callTimeout) + ")";
+    } else if (!replyStarted && String.valueOf(e.getMessage()).startsWith("unexpected end of stream")) {
+      message = "lmdeploy at " + baseUrl + " closed the connection without answering";
     } else if (replyStarted) {
       message = "Lost the connection to lmdeploy at " + baseUrl + " while reading the reply (" + orClassName(e) + ")";
     } else {

@@ -59,6 +59,12 @@ class LmdeployErrorMappingTest {
         Arguments.of("nested prompt too long", 400,
             "{\"error\":{\"message\":\"The input must be smaller than the model context length (16384).\"}}",
             LmdeployException.ContextTooLong.class, "model context length"),
+        Arguments.of("OpenAI-worded prompt too long", 400,
+            "{\"error\":{\"message\":\"This model's maximum context length is 16384 tokens. However, you requested"
+                + " 20000 tokens (19000 in the messages, 1000 in the completion). Please reduce the length of the"
+                + " messages or completion.\",\"type\":\"invalid_request_error\",\"param\":\"messages\","
+                + "\"code\":\"context_length_exceeded\"}}",
+            LmdeployException.ContextTooLong.class, "maximum context length is 16384 tokens"),
         Arguments.of("FastAPI validation", 422,
             "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"messages\"],\"msg\":\"Field required\",\"input\":{}}]}",
             LmdeployException.BadRequest.class, "messages: Field required"),

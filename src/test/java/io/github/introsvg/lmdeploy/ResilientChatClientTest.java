@@ -14,6 +14,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -644,5 +645,157 @@ class ResilientChatClientTest {
     assertThat(thrown.get()).isInstanceOf(LmdeployException.Interrupted.class).hasMessage("interrupted");
     assertThat(thrown.get().getSuppressed()).singleElement().isInstanceOf(LmdeployException.ServerError.class);
     assertThat(flagKept).isTrue();
+  }
+
+  /**
+   * /health and /v1/models answer as a loading lmdeploy does (503, or an empty model list when {@code emptyList})
+   * for the first {@code loading} requests of any kind, then serve "introsvg"; returns the /v1/models count.
+   */
+  private AtomicInteger loadingServer(int loading, boolean emptyList) {
+    AtomicInteger requests = new AtomicInteger();
+    AtomicInteger modelCalls = new AtomicInteger();
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        String path = request.getUrl().encodedPath();
+        boolean ready = requests.incrementAndGet() > loading;
+        if (path.equals("/health")) return ready ? json(200, "{\"status\":\"healthy\"}") : status(503);
+        if (path.equals("/v1/models")) {
+          modelCalls.incrementAndGet();
+          if (ready) return MockLmdeploy.models("introsvg");
+          return emptyList ? MockLmdeploy.models() : status(503);
+        }
+        return ok();
+      }
+    });
+    return modelCalls;
+  }
+
+  @Test
+  @Timeout(10)
+  void discoveryWaitsForAServerStillLoadingItsWeights() {
+    AtomicInteger modelCalls = loadingServer(12, false);
+    ResilientChatClient client = builder().build();
+
+    assertThat(client.discoverModel(Optional.empty())).isEqualTo("introsvg");
+
+    // 5 failures open the circuit; the prober's /health calls take the loading time; then one try succeeds
+    assertThat(modelCalls).hasValue(ResilientChatClient.MIN_CALLS + 1);
+    assertThat(listener.events.get(0)).as("said at once: the run has not started")
+        .startsWith("unavailable " + url() + ": lmdeploy at " + url() + " failed (HTTP 503");
+    assertThat(listener.events.get(listener.events.size() - 1)).startsWith("recovered ");
+    assertThat(client.discoverModel(Optional.of("introsvg"))).isEqualTo("introsvg");
+  }
+
+  @Test
+  @Timeout(10)
+  void discoveryWaitsForAServerThatListsNoModelYet() {
+    AtomicInteger modelCalls = loadingServer(3, true);
+    ResilientChatClient client = builder().build();
+
+    assertThat(client.discoverModel(Optional.of("introsvg"))).isEqualTo("introsvg");
+
+    assertThat(modelCalls).hasValue(4);
+    assertThat(listener.events.get(0)).contains("lists no model yet");
+  }
+
+  @Test
+  @Timeout(10)
+  void discoveryWaitsForAServerThatIsNotListeningYet() throws Exception {
+    int port = server.getPort();
+    server.close();
+    try (MockWebServer later = new MockWebServer();
+        LmdeployClient notYet = LmdeployClient.builder().baseUrl("http://127.0.0.1:" + port).build()) {
+      later.setDispatcher(new Dispatcher() {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+          return request.getUrl().encodedPath().equals("/v1/models") ? MockLmdeploy.models("introsvg") : json(200, "{}");
+        }
+      });
+      AtomicInteger pauses = new AtomicInteger();
+      Sleeper sleeper = d -> {
+        if (pauses.incrementAndGet() == 7) { // the port opens only once the weights are loaded
+          try {
+            later.start(port);
+          } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+          }
+        }
+        time.sleep(d);
+      };
+      ResilientChatClient client = ResilientChatClient.builder(notYet).random(new NoJitter()).sleeper(sleeper)
+          .clock(time).listener(listener).build();
+
+      assertThat(client.discoverModel(Optional.empty())).isEqualTo("introsvg");
+
+      assertThat(listener.events).hasSize(2);
+      assertThat(listener.events.get(0)).contains("connection refused");
+      // 4 backoffs, then the prober's 1 s and 2 s pauses; it found the port open after the 7th pause
+      assertThat(listener.events.get(1)).isEqualTo("recovered http://127.0.0.1:" + port + " after PT20S");
+    }
+  }
+
+  @Test
+  @Timeout(10)
+  void discoveryFailsFastWhenTheServerDoesNotServeTheNamedModel() {
+    server.enqueue(MockLmdeploy.models("introsvg", "qwen-vl"));
+    ResilientChatClient client = builder().build();
+
+    LmdeployException e = catchThrowableOfType(LmdeployException.UnknownModel.class,
+        () -> client.discoverModel(Optional.of("IntroSVG-7B")));
+
+    assertThat(e).hasMessageContaining("does not serve model \"IntroSVG-7B\"; it serves [introsvg, qwen-vl]");
+    assertThat(server.getRequestCount()).isEqualTo(1);
+    assertThat(time.waits).isEmpty();
+  }
+
+  /**
+   * A server whose /health is fine while every chat call fails as {@code failure} says: no call makes more
+   * requests than its attempts, and calls end with ServerUnavailable once they failed for maxOutage.
+   */
+  private void boundedAgainst(MockResponse failure) {
+    List<Integer> requestsPerCall = new ArrayList<>();
+    AtomicInteger chats = new AtomicInteger();
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        if (request.getUrl().encodedPath().equals("/health")) return json(200, "{\"status\":\"healthy\"}");
+        chats.incrementAndGet();
+        return failure;
+      }
+    });
+    ResilientChatClient client = builder().maxAttempts(3).maxOutage(Duration.ofSeconds(20)).build();
+    LmdeployException last = null;
+    for (int call = 0; call < 100 && !(last instanceof LmdeployException.ServerUnavailable); call++) {
+      int before = chats.get();
+      last = catchThrowableOfType(LmdeployException.class, () -> client.complete(REQUEST));
+      requestsPerCall.add(chats.get() - before);
+    }
+
+    assertThat(last).isInstanceOf(LmdeployException.ServerUnavailable.class).hasMessageContaining("kept failing for 20 s");
+    assertThat(requestsPerCall).allSatisfy(n -> assertThat(n).isBetween(0, 3));
+    assertThat(Duration.between(Instant.parse("2026-01-01T00:00:00Z"), time.instant()))
+        .isLessThanOrEqualTo(Duration.ofSeconds(20).plus(ResilientChatClient.DEFAULT_MAX_BACKOFF));
+  }
+
+  @Test
+  @Timeout(20)
+  void boundedAgainstLmdeployErrorsSentWithHttp200() {
+    boundedAgainst(json(200, flatError(500, "Engine failed")));
+  }
+
+  @Test
+  @Timeout(20)
+  void boundedAgainstAConnectionClosedAfterTheRequest() {
+    boundedAgainst(new MockResponse.Builder().onRequestBody(SocketEffect.ShutdownConnection.INSTANCE).build());
+  }
+
+  @Test
+  @Timeout(30)
+  void boundedAgainstHeadersThenSilence() throws Exception {
+    lmdeploy.close();
+    lmdeploy = LmdeployClient.builder().baseUrl(server.url("/").toString()).idleTimeout(Duration.ofMillis(100)).build();
+    boundedAgainst(new MockResponse.Builder().setHeader("Content-Type", "text/event-stream")
+        .body("data: {}\n\n").onResponseBody(SocketEffect.Stall.INSTANCE).build());
   }
 }
