@@ -8,9 +8,12 @@ final class ExitCodes {
   static final int INCOMPLETE = 1;
   /** Bad command line or unusable input file. */
   static final int USAGE = 2;
-  /** The server could not be reached (connection refused, DNS, timeout). */
+  /**
+   * The server could not be reached, or kept failing after every retry (5xx, resets, timeouts, garbled replies)
+   * for longer than --max-outage; finished prompts are kept and the run resumes.
+   */
   static final int SERVER_UNREACHABLE = 3;
-  /** The server refused the run as configured: wrong API key, unknown model. */
+  /** The server refused the run as configured: wrong API key, unknown model, a request it rejects (400). */
   static final int SERVER_REFUSED = 4;
   /** An output file could not be written. */
   static final int OUTPUT_FAILED = 5;

@@ -164,14 +164,14 @@ final class ServerOptions {
   private record ConsoleStatus(PrintWriter err, Duration maxOutage) implements ServerStatusListener {
     @Override
     public void unavailable(String url, String cause) {
-      err.println("waiting for lmdeploy at " + url + ": " + cause + " (the run waits up to " + clock(maxOutage)
-          + ", --max-outage)");
+      err.println("waiting for lmdeploy at " + url + ": " + shortCause(url, cause) + " (the run waits up to "
+          + clock(maxOutage) + ", --max-outage)");
       err.flush();
     }
 
     @Override
     public void stillUnavailable(String url, String cause, Duration soFar) {
-      err.println("waiting for lmdeploy at " + url + ": " + cause + ", " + clock(soFar) + " so far");
+      err.println("waiting for lmdeploy at " + url + ": " + shortCause(url, cause) + ", " + clock(soFar) + " so far");
       err.flush();
     }
 
@@ -180,6 +180,14 @@ final class ServerOptions {
       err.println("lmdeploy at " + url + " answers again after " + clock(outage) + "; carrying on.");
       err.flush();
     }
+  }
+
+  /** A failure's message without the server's URL, which the line names already: "connection refused", "failed (HTTP 503: ...)". */
+  static String shortCause(String url, String cause) {
+    String unreachable = "Couldn't reach lmdeploy at " + url + " (";
+    if (cause.startsWith(unreachable) && cause.endsWith(")")) return cause.substring(unreachable.length(), cause.length() - 1);
+    String at = "lmdeploy at " + url + " ";
+    return cause.startsWith(at) ? cause.substring(at.length()) : cause;
   }
 
   /** "1:30" for 90 s, "1:02:05" past an hour: how a wait reads on the console. */

@@ -15,6 +15,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -114,19 +118,56 @@ class CliTest {
   }
 
   @Test
-  void unreachableServerIsOneLineAndExitCode3() throws Exception {
+  void unreachableServerIsWaitedForUpToMaxOutageThenExitCode3() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
+    String url = "http://127.0.0.1:" + port;
 
-    int code = cli("run", csv("id,desc\na,b\n").toString(), "-o", dir.resolve("out").toString(),
-        "--server", "http://127.0.0.1:" + port);
+    int code = cli("run", csv("id,desc\na,b\n").toString(), "-o", dir.resolve("out").toString(), "--server", url,
+        "--max-outage", "2s");
 
     assertThat(code).isEqualTo(ExitCodes.SERVER_UNREACHABLE);
-    assertThat(err.toString().strip()).doesNotContain("\n")
-        .startsWith("introsvg-client: Couldn't reach lmdeploy at http://127.0.0.1:" + port)
-        .contains("--mock");
+    assertThat(err.toString().lines()).containsExactly(
+        "waiting for lmdeploy at " + url + ": connection refused (the run waits up to 0:02, --max-outage)",
+        "introsvg-client: lmdeploy at " + url + " kept failing for 2 s (last: Couldn't reach lmdeploy at " + url
+            + " (connection refused)). The prompts already done are kept; when the server is back, run the same"
+            + " command again to resume.");
+  }
+
+  @Test
+  void aServerAnswering503AfterEveryRetryIsExitCode3SaidOnce() throws Exception {
+    try (MockWebServer loading = new MockWebServer()) {
+      loading.setDispatcher(new Dispatcher() {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+          return new MockResponse.Builder().code(503).body("{\"message\":\"loading\",\"object\":\"error\",\"code\":503}").build();
+        }
+      });
+      loading.start();
+
+      int code = cli("run", csv("id,desc\na,b\n").toString(), "-o", dir.resolve("out").toString(),
+          "--server", loading.url("/").toString(), "--max-outage", "2s");
+
+      assertThat(code).isEqualTo(ExitCodes.SERVER_UNREACHABLE);
+      assertThat(err.toString()).contains("failed (HTTP 503: loading) (the run waits up to 0:02, --max-outage)")
+          .contains("kept failing for 2 s");
+      assertThat(err.toString().split("introsvg-client: ", -1)).as("the error is said once").hasSize(2);
+    }
+  }
+
+  @Test
+  void aMissingOrEmptyApiKeyFileIsAUsageError() throws Exception {
+    Path empty = Files.writeString(dir.resolve("empty-key"), " \n");
+    Path prompts = csv("id,desc\na,b\n");
+
+    assertThat(cli("run", prompts.toString(), "-o", dir.resolve("o").toString(), "--mock", "--api-key-file",
+        dir.resolve("no-such-key").toString())).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("no-such-key").contains("--api-key-file must name a file");
+    assertThat(cli("run", prompts.toString(), "-o", dir.resolve("o").toString(), "--mock", "--api-key-file",
+        empty.toString())).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("empty-key is empty");
   }
 
   @Test
@@ -153,7 +194,7 @@ class CliTest {
       err.getBuffer().setLength(0);
       assertThat(cli(Map.of("INTROSVG_API_KEY", "right"), "generate", "x", "--server", mock.baseUrl(), "--model", "gpt-9"))
           .isEqualTo(ExitCodes.SERVER_REFUSED);
-      assertThat(err.toString()).contains("gpt-9").contains("Leave out --model");
+      assertThat(err.toString()).contains("does not serve model \"gpt-9\"; it serves [").contains("--model");
     }
   }
 
@@ -201,6 +242,8 @@ class CliTest {
     assertThat(cli("run", prompts.toString(), "-o", "x", "--mock", "--stop-score", "11")).isEqualTo(ExitCodes.USAGE);
     assertThat(cli("run", prompts.toString(), "-o", "x", "--server", "not a url")).isEqualTo(ExitCodes.USAGE);
     assertThat(cli("run", prompts.toString(), "-o", "x", "--mock", "--max-outage", "0")).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli("run", prompts.toString(), "-o", "x", "--mock", "--max-outage", "soon")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("--max-outage must be a positive number of minutes or a duration like 90s");
     assertThat(cli("run", dir.resolve("nope.csv").toString(), "-o", dir.resolve("o").toString(), "--mock"))
         .isEqualTo(ExitCodes.USAGE);
     assertThat(err.toString()).contains("nope.csv: does not exist");
