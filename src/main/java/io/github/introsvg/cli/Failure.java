@@ -1,6 +1,7 @@
 package io.github.introsvg.cli;
 
 import io.github.introsvg.batch.BatchInterruptedException;
+import io.github.introsvg.batch.DamagedRunFileException;
 import io.github.introsvg.batch.PromptFileException;
 import io.github.introsvg.batch.ResumeConflictException;
 import io.github.introsvg.lmdeploy.LmdeployException;
@@ -16,7 +17,7 @@ record Failure(int exitCode, String message) {
   static Failure of(Throwable e) {
     if (e instanceof CommandLine.ParameterException) return new Failure(ExitCodes.USAGE, e.getMessage());
     if (e instanceof UsageException) return new Failure(ExitCodes.USAGE, e.getMessage());
-    if (e instanceof PromptFileException || e instanceof ResumeConflictException) {
+    if (e instanceof PromptFileException || e instanceof ResumeConflictException || e instanceof DamagedRunFileException) {
       return new Failure(ExitCodes.USAGE, e.getMessage());
     }
     if (e instanceof BatchInterruptedException b) {
