@@ -65,6 +65,7 @@ public final class BatchRunner {
    * @param forceNew start over: an earlier run's files in {@code outDir} are moved to {@code previous-<time>/}
    * @throws PromptFileException when the CSV as a whole is unusable (nothing is written then)
    * @throws ResumeConflictException when {@code outDir} holds another run's journal and not {@code forceNew}
+   * @throws RunFolderBusyException when another run (in any process) is using {@code outDir}
    * @throws DamagedRunFileException when the journal or results.jsonl has an unreadable line that a crash
    *     can't explain (a torn last line is dropped and reported to {@code listener}); the file is left as it is
    * @throws java.io.UncheckedIOException when a file in {@code outDir} can't be written; the message names the
@@ -76,9 +77,12 @@ public final class BatchRunner {
   public BatchSummary run(Path promptsCsv, Path outDir, BatchListener listener, boolean forceNew) {
     PromptCsv.Contents contents = PromptCsv.read(promptsCsv);
     Instant started = clock.instant();
-    if (forceNew) OutputWriter.setAsidePreviousRun(outDir, RunJournal.FILE);
-    try (RunJournal journal = RunJournal.open(outDir, header(contents.sha256()), listener::note)) {
-      return run(contents, outDir, listener, journal, started);
+    // Before anything in OUT is touched, set-aside included; the lock file itself is never set aside.
+    try (RunFolderLock lock = RunFolderLock.acquire(outDir, started, listener::note)) {
+      if (forceNew) OutputWriter.setAsidePreviousRun(outDir, RunJournal.FILE);
+      try (RunJournal journal = RunJournal.open(outDir, header(contents.sha256()), listener::note)) {
+        return run(contents, outDir, listener, journal, started);
+      }
     }
   }
 
