@@ -110,7 +110,8 @@ class CrashResumeTest {
         .redirectOutput(dir.resolve("child.log").toFile()).start();
   }
 
-  private static List<String> childCommand(String[] args) {
+  /** {@code java -cp <the test class path> Main args}: the CLI as a user starts it. */
+  static List<String> childCommand(String[] args) {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(List.of(args));
@@ -118,7 +119,7 @@ class CrashResumeTest {
   }
 
   /** Waits until the journal holds {@code turns} answered turns (or fails if the child died first). */
-  private static void awaitTurns(Path journal, int turns, Process child) throws Exception {
+  static void awaitTurns(Path journal, int turns, Process child) throws Exception {
     while (true) {
       if (!child.isAlive()) throw new AssertionError("the run ended before it could be killed, exit " + child.exitValue());
       if (Files.exists(journal)) {
