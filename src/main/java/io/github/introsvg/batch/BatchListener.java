@@ -18,6 +18,9 @@ public interface BatchListener {
    */
   default void started(int prompts, List<RowProblem> problems, int alreadyDone, int replayableTurns) {}
 
+  /** Something worth one line that is not an error, e.g. a torn journal line a crash left and that was dropped. */
+  default void note(String message) {}
+
   /** After a prompt's files were written. */
   default void finished(PromptRow row, PromptResult result, Progress progress) {}
 }

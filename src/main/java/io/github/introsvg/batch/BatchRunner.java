@@ -8,6 +8,7 @@ import io.github.introsvg.loop.LoopSettings;
 import io.github.introsvg.loop.PromptInterruptedException;
 import io.github.introsvg.loop.PromptResult;
 import io.github.introsvg.loop.RefinementLoop;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,6 +65,11 @@ public final class BatchRunner {
    * @param forceNew start over: an earlier run's files in {@code outDir} are moved to {@code previous-<time>/}
    * @throws PromptFileException when the CSV as a whole is unusable (nothing is written then)
    * @throws ResumeConflictException when {@code outDir} holds another run's journal and not {@code forceNew}
+   * @throws RunFolderBusyException when another run (in any process) is using {@code outDir}
+   * @throws DamagedRunFileException when the journal or results.jsonl has an unreadable line that a crash
+   *     can't explain (a torn last line is dropped and reported to {@code listener}); the file is left as it is
+   * @throws java.io.UncheckedIOException when a file in {@code outDir} can't be written; the message names the
+   *     cause (no space left on device, file too large, permission denied, ...) and the journal stays resumable
    * @throws BatchInterruptedException when the calling thread is interrupted; finished work is kept
    * @throws RuntimeException the first error that makes every prompt fail (e.g. an unknown model), after the
    *     prompts already finished were written
@@ -71,35 +77,49 @@ public final class BatchRunner {
   public BatchSummary run(Path promptsCsv, Path outDir, BatchListener listener, boolean forceNew) {
     PromptCsv.Contents contents = PromptCsv.read(promptsCsv);
     Instant started = clock.instant();
-    if (forceNew) OutputWriter.setAsidePreviousRun(outDir, RunJournal.FILE);
-    try (RunJournal journal = RunJournal.open(outDir, header(contents.sha256()))) {
-      AtomicFiles.deleteLeftovers(OutputWriter.PROMPT_DIRS.stream().map(outDir::resolve).toList());
-      Set<String> done = journal.done();
-      List<JsonNode> previous = OutputWriter.keepResultsOf(outDir, done);
-      Tally tally = new Tally(contents.rows().size(), previous);
-      List<PromptRow> todo = contents.rows().stream().filter(r -> !done.contains(r.id())).toList();
-      listener.started(contents.rows().size(), contents.problems(), contents.rows().size() - todo.size(), journal.replayableTurns());
-      try (OutputWriter writer = new OutputWriter(outDir)) {
-        writer.writeFileNames(contents.rows());
-        contents.problems().stream().filter(RowProblem::skipped).forEach(writer::writeSkipped);
-        AtomicReference<RuntimeException> fatal = new AtomicReference<>();
-        AtomicBoolean stopping = new AtomicBoolean();
-        boolean interrupted = runAll(todo, stopping, row -> {
-          PromptResult result = loop.run(row.id(), row.description(), journal, stopping::get);
-          // Finished while stopping (a render may have failed because workers were shutting down): keep only
-          // its journaled turns; resume replays them and decides again.
-          if (stopping.get()) return;
-          writer.write(row, result);
-          journal.markDone(row.id());
-          listener.finished(row, result, tally.add(result, Duration.between(started, clock.instant())));
-        }, fatal);
-        BatchSummary summary = tally.summary(outDir, contents.problems(), Duration.between(started, clock.instant()));
-        String status = interrupted ? "interrupted" : fatal.get() != null ? "aborted" : "complete";
-        writer.writeSummary(summaryJson(summary, started, status, fatal.get()));
-        if (interrupted) throw new BatchInterruptedException(summary);
-        if (fatal.get() != null) throw fatal.get();
-        return summary;
+    // Before anything in OUT is touched, set-aside included; the lock file itself is never set aside.
+    try (RunFolderLock lock = RunFolderLock.acquire(outDir, started, listener::note)) {
+      if (forceNew) OutputWriter.setAsidePreviousRun(outDir, RunJournal.FILE);
+      try (RunJournal journal = RunJournal.open(outDir, header(contents.sha256()), listener::note)) {
+        return run(contents, outDir, listener, journal, started);
       }
+    }
+  }
+
+  private BatchSummary run(PromptCsv.Contents contents, Path outDir, BatchListener listener, RunJournal journal,
+      Instant started) {
+    AtomicFiles.deleteLeftovers(OutputWriter.PROMPT_DIRS.stream().map(outDir::resolve).toList());
+    Set<String> done = journal.done();
+    List<JsonNode> previous = OutputWriter.keepResultsOf(outDir, done, listener::note);
+    Tally tally = new Tally(contents.rows().size(), previous);
+    List<PromptRow> todo = contents.rows().stream().filter(r -> !done.contains(r.id())).toList();
+    listener.started(contents.rows().size(), contents.problems(), contents.rows().size() - todo.size(), journal.replayableTurns());
+    try (OutputWriter writer = new OutputWriter(outDir)) {
+      writer.writeFileNames(contents.rows());
+      contents.problems().stream().filter(RowProblem::skipped).forEach(writer::writeSkipped);
+      AtomicReference<RuntimeException> fatal = new AtomicReference<>();
+      AtomicBoolean stopping = new AtomicBoolean();
+      boolean interrupted = runAll(todo, stopping, row -> {
+        PromptResult result = loop.run(row.id(), row.description(), journal, stopping::get);
+        // Finished while stopping (a render may have failed because workers were shutting down): keep only
+        // its journaled turns; resume replays them and decides again.
+        if (stopping.get()) return;
+        writer.write(row, result);
+        journal.markDone(row.id());
+        listener.finished(row, result, tally.add(result, Duration.between(started, clock.instant())));
+      }, fatal);
+      BatchSummary summary = tally.summary(outDir, contents.problems(), Duration.between(started, clock.instant()));
+      String status = interrupted ? "interrupted" : fatal.get() != null ? "aborted" : "complete";
+      try {
+        writer.writeSummary(summaryJson(summary, started, status, fatal.get()));
+      } catch (RuntimeException e) {
+        // A full disk may refuse summary.json too: what stopped the run is the news, not that.
+        if (!interrupted && fatal.get() == null) throw e;
+        if (fatal.get() != null) fatal.get().addSuppressed(e);
+      }
+      if (interrupted) throw new BatchInterruptedException(summary);
+      if (fatal.get() != null) throw fatal.get();
+      return summary;
     }
   }
 
@@ -116,6 +136,11 @@ public final class BatchRunner {
             task.run(row);
           } catch (PromptInterruptedException e) {
             // abandoned: its answered turns are journaled, the rest runs on resume
+          } catch (UncheckedIOException e) {
+            // An output file can't be written (full disk, size limit): stop asking the server for turns
+            // that could not be journaled; the prompts in flight are abandoned and resume later.
+            fatal.compareAndSet(null, e);
+            stopping.set(true);
           } catch (RuntimeException e) {
             fatal.compareAndSet(null, e);
           }

@@ -9,10 +9,8 @@ import io.github.introsvg.loop.Candidate;
 import io.github.introsvg.loop.PromptResult;
 import io.github.introsvg.loop.Turn;
 import io.github.introsvg.prompt.Critique;
-import java.io.BufferedWriter;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -39,17 +38,22 @@ final class OutputWriter implements AutoCloseable {
   static final List<String> PROMPT_DIRS = List.of("final_svgs", "final_pngs", "intermediate_files", "traces");
 
   private final Path out;
-  private final FileOutputStream resultsFile;
-  private final BufferedWriter results;
+  private final Path resultsPath;
+  // Whole lines written straight to the stream: a buffer would keep the rest of a line that failed to be
+  // written and could add it after the torn part when closing.
+  private final FileOutputStream results;
+  /** The first append to results.jsonl that failed; every later one fails the same way (see RunJournal). */
+  private UncheckedIOException resultsFailed;
 
   OutputWriter(Path out) {
     this.out = out;
+    this.resultsPath = out.resolve("results.jsonl");
     try {
       Files.createDirectories(out);
-      resultsFile = new FileOutputStream(out.resolve("results.jsonl").toFile(), true);
-      results = new BufferedWriter(new OutputStreamWriter(resultsFile, StandardCharsets.UTF_8));
+      results = new FileOutputStream(resultsPath.toFile(), true);
+      AtomicFiles.syncDirectory(out); // a results.jsonl just created must not vanish in a power cut
     } catch (IOException e) {
-      throw new UncheckedIOException("can't create output directory " + out + ": " + e.getMessage(), e);
+      throw FileProblems.problem("open", resultsPath, e);
     }
   }
 
@@ -104,29 +108,30 @@ final class OutputWriter implements AutoCloseable {
   /**
    * Prepares results.jsonl for a resumed run: keeps one line per prompt in {@code done}, dropping lines of
    * prompts that will run again and of invalid rows, which are reported again. Returns the kept lines.
+   *
+   * @throws DamagedRunFileException when a line before the last is unreadable (the file is left untouched)
    */
-  static List<JsonNode> keepResultsOf(Path out, Set<String> done) {
+  static List<JsonNode> keepResultsOf(Path out, Set<String> done, Consumer<String> notes) {
     Path file = out.resolve("results.jsonl");
     if (!Files.exists(file)) return List.of();
+    Map<String, JsonNode> kept = new LinkedHashMap<>();
     try {
-      Map<String, JsonNode> kept = new LinkedHashMap<>();
-      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        JsonNode node;
-        try {
-          node = JSON.readTree(line);
-        } catch (IOException torn) {
-          continue; // a line torn by a crash; its prompt is not marked done, so it runs again
-        }
+      JsonLines.Tail tail = JsonLines.read(file, node -> {
         String id = node.path("id").asText();
         if (done.contains(id) && !node.path("status").asText().equals("invalid")) kept.put(id, node);
+      });
+      if (tail.tornBytes() > 0) {
+        // Its line is fsynced before the journal marks the prompt done, so that prompt is not done: it runs again.
+        notes.accept("dropped the torn last line of " + file + " (" + tail.tornBytes() + " bytes, cut off mid-write);"
+            + " its prompt was not marked done and will be finished again");
       }
-      StringBuilder text = new StringBuilder();
-      for (JsonNode node : kept.values()) text.append(JSON.writeValueAsString(node)).append('\n');
-      AtomicFiles.write(file, utf8(text.toString()));
-      return List.copyOf(kept.values());
     } catch (IOException e) {
-      throw new UncheckedIOException("can't prepare " + file + " for resuming: " + e.getMessage(), e);
+      throw FileProblems.problem("read", file, e);
     }
+    StringBuilder text = new StringBuilder();
+    for (JsonNode node : kept.values()) text.append(jsonLine(node));
+    AtomicFiles.write(file, utf8(text.toString()));
+    return List.copyOf(kept.values());
   }
 
   /**
@@ -134,17 +139,22 @@ final class OutputWriter implements AutoCloseable {
    * fresh start never mixes its files with another run's; returns that folder, or null when there was nothing.
    */
   static Path setAsidePreviousRun(Path out, String journal) {
+    Path aside = null;
+    Path from = out;
     try {
-      Path aside = null;
       for (String name : Stream.concat(RUN_FILES.stream(), Stream.of(journal)).toList()) {
-        Path from = out.resolve(name);
+        from = out.resolve(name);
         if (!Files.exists(from)) continue;
         if (aside == null) aside = Files.createDirectories(out.resolve("previous-" + System.currentTimeMillis()));
         Files.move(from, aside.resolve(name));
       }
+      if (aside != null) {
+        AtomicFiles.syncDirectory(out);
+        AtomicFiles.syncDirectory(aside);
+      }
       return aside;
     } catch (IOException e) {
-      throw new UncheckedIOException("can't set the earlier run in " + out + " aside: " + e.getMessage(), e);
+      throw FileProblems.problem("set the earlier run aside: moving", from, e);
     }
   }
 
@@ -213,13 +223,21 @@ final class OutputWriter implements AutoCloseable {
   }
 
   private synchronized void appendResult(ObjectNode line) {
+    if (resultsFailed != null) throw resultsFailed;
     try {
-      results.write(JSON.writeValueAsString(line));
-      results.write('\n');
-      results.flush();
-      resultsFile.getFD().sync(); // before the journal marks the prompt done
+      results.write(utf8(jsonLine(line)));
+      results.getFD().sync(); // before the journal marks the prompt done
     } catch (IOException e) {
-      throw new UncheckedIOException("can't append to " + out.resolve("results.jsonl") + ": " + e.getMessage(), e);
+      resultsFailed = FileProblems.problem("append to", resultsPath, e);
+      throw resultsFailed;
+    }
+  }
+
+  private static String jsonLine(JsonNode node) {
+    try {
+      return JSON.writeValueAsString(node) + "\n";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -242,9 +260,9 @@ final class OutputWriter implements AutoCloseable {
   @Override
   public void close() {
     try {
-      results.close(); // closes resultsFile too
+      results.close();
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw FileProblems.problem("close", resultsPath, e);
     }
   }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.introsvg.lmdeploy.ChatReply;
 import io.github.introsvg.loop.TurnJournal;
-import java.io.BufferedReader;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -15,17 +14,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * {@code OUT/journal.jsonl}: the run's settings, then every answered turn and every finished prompt, one JSON
  * line each, appended and fsynced before the turn counts. A crash loses at most the turns in flight; a
- * torn last line is dropped on reopening.
+ * torn last line is dropped on reopening, an unreadable line before it is refused.
  */
 final class RunJournal implements TurnJournal, AutoCloseable {
 
@@ -38,6 +37,8 @@ final class RunJournal implements TurnJournal, AutoCloseable {
   private final Set<String> done;
   /** Replies of prompts not yet done, by prompt id then "label/attempt"; dropped once a prompt is done. */
   private final Map<String, Map<String, ChatReply>> pending;
+  /** The first append that failed; every later one fails the same way. */
+  private UncheckedIOException failed;
 
   private RunJournal(Path file, FileOutputStream stream, Set<String> done, Map<String, Map<String, ChatReply>> pending) {
     this.file = file;
@@ -48,57 +49,53 @@ final class RunJournal implements TurnJournal, AutoCloseable {
 
   /**
    * Opens the journal in {@code out}: continues the one there when its settings equal {@code header}'s, or
-   * starts a new one (to start over, the caller first sets an earlier run aside).
+   * starts a new one (to start over, the caller first sets an earlier run aside). A torn last line is cut
+   * away and reported to {@code notes}.
    *
    * @throws ResumeConflictException when OUT holds a journal of a run with other settings
+   * @throws DamagedRunFileException when a line before the last is unreadable (the file is left untouched)
    */
-  static RunJournal open(Path out, ObjectNode header) {
+  static RunJournal open(Path out, ObjectNode header, Consumer<String> notes) {
     Path file = out.resolve(FILE);
     try {
       Files.createDirectories(out);
       if (Files.exists(file) && Files.size(file) > 0) {
-        RunJournal resumed = resume(out, file, header);
+        RunJournal resumed = resume(out, file, header, notes);
         if (resumed != null) return resumed;
       }
       RunJournal journal = new RunJournal(file, new FileOutputStream(file.toFile(), false),
           ConcurrentHashMap.newKeySet(), new ConcurrentHashMap<>());
+      AtomicFiles.syncDirectory(out); // the new journal's name, not only its lines, must survive a power cut
       journal.append(header);
       return journal;
     } catch (IOException e) {
-      throw new UncheckedIOException("can't open " + file + ": " + e.getMessage(), e);
+      throw FileProblems.problem("open", file, e);
     }
   }
 
   /** The journal continued after its last intact line; null when not even its header survived. */
-  private static RunJournal resume(Path out, Path file, ObjectNode header) throws IOException {
+  private static RunJournal resume(Path out, Path file, ObjectNode header, Consumer<String> notes) throws IOException {
     Set<String> done = ConcurrentHashMap.newKeySet();
     Map<String, Map<String, ChatReply>> pending = new ConcurrentHashMap<>();
-    long goodBytes = 0;
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      boolean first = true;
-      while ((line = in.readLine()) != null) {
-        JsonNode node;
-        try {
-          node = JSON.readTree(line);
-        } catch (IOException e) {
-          break; // a line torn by a crash: everything before it is intact
-        }
-        if (first) {
-          checkSameRun(out, node, header);
-          first = false;
-        } else {
-          apply(node, done, pending);
-        }
-        goodBytes += line.getBytes(StandardCharsets.UTF_8).length + 1;
+    boolean[] first = {true};
+    JsonLines.Tail tail = JsonLines.read(file, node -> {
+      if (first[0]) {
+        checkSameRun(out, node, header);
+        first[0] = false;
+      } else {
+        apply(node, done, pending);
       }
+    });
+    if (tail.tornBytes() > 0) {
+      notes.accept("dropped the torn last line of " + file + " (" + tail.tornBytes() + " bytes, cut off mid-write); "
+          + (tail.keptBytes() == 0 ? "not even the run's settings were recorded, so the run starts afresh"
+              : "the turn it was recording will be asked again"));
     }
-    if (goodBytes == 0) return null; // a crash tore the header: nothing was answered yet, start afresh
-    try (RandomAccessFile raw = new RandomAccessFile(file.toFile(), "rw")) {
-      raw.setLength(Math.min(goodBytes, raw.length()));
-      if (raw.length() > 0) {
-        raw.seek(raw.length() - 1);
-        if (raw.read() != '\n') raw.write('\n');
+    if (tail.keptBytes() == 0) return null;
+    if (tail.tornBytes() > 0) {
+      try (RandomAccessFile raw = new RandomAccessFile(file.toFile(), "rw")) {
+        raw.setLength(tail.keptBytes()); // new lines must start on a line of their own
+        raw.getFD().sync();
       }
     }
     return new RunJournal(file, new FileOutputStream(file.toFile(), true), done, pending);
@@ -180,11 +177,15 @@ final class RunJournal implements TurnJournal, AutoCloseable {
   }
 
   private synchronized void append(ObjectNode line) {
+    // After a failed write the file may end in a partial line; one more line after it would turn that torn
+    // tail, which a resume drops, into damage in the middle, which it refuses.
+    if (failed != null) throw failed;
     try {
       stream.write((JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
       stream.getFD().sync();
     } catch (IOException e) {
-      throw new UncheckedIOException("can't append to " + file + ": " + e.getMessage(), e);
+      failed = FileProblems.problem("append to", file, e);
+      throw failed;
     }
   }
 
@@ -197,7 +198,7 @@ final class RunJournal implements TurnJournal, AutoCloseable {
     try {
       stream.close();
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw FileProblems.problem("close", file, e);
     }
   }
 }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
         "5:an output file could not be written",
         "6:render: the SVG could not be rendered",
         "70:internal error",
+        "75:OUT is in use by another run",
         "130:interrupted"})
 final class Cli implements Runnable {
 

@@ -35,6 +35,12 @@ final class ConsoleProgress implements BatchListener {
   }
 
   @Override
+  public synchronized void note(String message) {
+    err.println("note: " + message);
+    err.flush();
+  }
+
+  @Override
   public synchronized void finished(PromptRow row, PromptResult result, Progress p) {
     if (result.status() == PromptResult.Status.FAILED) {
       if (interactive) err.print("\r\033[K");

@@ -15,10 +15,12 @@ final class ExitCodes {
   static final int SERVER_UNREACHABLE = 3;
   /** The server refused the run as configured: wrong API key, unknown model, a request it rejects (400). */
   static final int SERVER_REFUSED = 4;
-  /** An output file could not be written. */
+  /** An output file could not be written (the message names the cause: no space, file too large, ...). */
   static final int OUTPUT_FAILED = 5;
   /** The SVG given to {@code render} could not be rendered. */
   static final int RENDER_FAILED = 6;
+  /** OUT is in use by another run (sysexits EX_TEMPFAIL: try again once it has finished). */
+  static final int OUT_BUSY = 75;
   /** A bug: the message says what, {@code --verbose} shows the stack trace. */
   static final int INTERNAL = 70;
   /** Stopped by Ctrl-C or SIGTERM. */

@@ -1,8 +1,10 @@
 package io.github.introsvg.cli;
 
 import io.github.introsvg.batch.BatchInterruptedException;
+import io.github.introsvg.batch.DamagedRunFileException;
 import io.github.introsvg.batch.PromptFileException;
 import io.github.introsvg.batch.ResumeConflictException;
+import io.github.introsvg.batch.RunFolderBusyException;
 import io.github.introsvg.lmdeploy.LmdeployException;
 import io.github.introsvg.loop.PromptInterruptedException;
 import io.github.introsvg.render.SvgRenderException;
@@ -16,9 +18,10 @@ record Failure(int exitCode, String message) {
   static Failure of(Throwable e) {
     if (e instanceof CommandLine.ParameterException) return new Failure(ExitCodes.USAGE, e.getMessage());
     if (e instanceof UsageException) return new Failure(ExitCodes.USAGE, e.getMessage());
-    if (e instanceof PromptFileException || e instanceof ResumeConflictException) {
+    if (e instanceof PromptFileException || e instanceof ResumeConflictException || e instanceof DamagedRunFileException) {
       return new Failure(ExitCodes.USAGE, e.getMessage());
     }
+    if (e instanceof RunFolderBusyException) return new Failure(ExitCodes.OUT_BUSY, e.getMessage() + ".");
     if (e instanceof BatchInterruptedException b) {
       return new Failure(ExitCodes.INTERRUPTED, "Interrupted: " + (b.summary().ok() + b.summary().failed()) + " of "
           + (b.summary().rows() - b.summary().invalid()) + " prompts done. Run the same command again to resume; "

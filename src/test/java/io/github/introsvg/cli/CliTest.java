@@ -266,7 +266,7 @@ class CliTest {
   @Test
   void helpListsExitCodes() {
     assertThat(cli("--help")).isZero();
-    assertThat(out.toString()).contains("Exit codes:").contains("130").contains("run").contains("mock-server");
+    assertThat(out.toString()).contains("Exit codes:").contains("75").contains("130").contains("run").contains("mock-server");
   }
 
   private static BufferedImage png(Path file) throws Exception {

@@ -45,6 +45,8 @@ class CrashResumeTest {
       child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
       List<String> journalAtKill = Files.readAllLines(journal);
+      // The killed run's lock file still names it; only the OS lock counts, and that died with the process.
+      assertThat(out.resolve(".introsvg.lock")).content().contains("\"pid\":" + child.pid() + ",");
       mock.clearRequests();
 
       StringWriter err = new StringWriter();
@@ -73,7 +75,7 @@ class CrashResumeTest {
 
   @Test
   @Timeout(120)
-  void sigtermStopsTheRunCleanlyWithExitCode130AndSaysHowToResume() throws Exception {
+  void sigtermStopsTheRunWithinSecondsWithExitCode130AndResumeRepeatsOnlyTheTurnsInFlight() throws Exception {
     Path out = dir.resolve("out");
     Path log = dir.resolve("child.log");
 
@@ -81,17 +83,34 @@ class CrashResumeTest {
       String[] args = runArgs(out, mock);
       Process child = startChild(args);
       awaitTurns(out.resolve("journal.jsonl"), 20, child);
+      long t0 = System.nanoTime();
       child.destroy(); // SIGTERM: the shutdown hook stops the run
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      long stopMillis = (System.nanoTime() - t0) / 1_000_000;
 
       assertThat(child.exitValue()).isEqualTo(ExitCodes.INTERRUPTED);
+      assertThat(stopMillis).isLessThan(15_000);
       assertThat(Files.readString(log)).contains("Interrupted: ").contains("Run the same command again to resume");
       assertThat(json(Files.readString(out.resolve("summary.json"))).get("status").asText()).isEqualTo("interrupted");
       assertThat(corruptFiles(out)).isEmpty();
+      List<String> journalAtStop = Files.readAllLines(out.resolve("journal.jsonl"));
+      int requestsBeforeStop = (int) mock.requests().stream().filter(r -> r.path().equals("/v1/chat/completions")).count();
+      mock.clearRequests();
 
       StringWriter err = new StringWriter();
       assertThat(Cli.execute(args, new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of())).isZero();
+
       assertThat(Files.readAllLines(out.resolve("results.jsonl"))).hasSize(PROMPTS);
+      Set<Long> answeredBeforeStop = seedsOf(journalAtStop, out);
+      Set<Long> askedAfterResume = mock.requests().stream().filter(r -> r.path().equals("/v1/chat/completions"))
+          .map(r -> json(r.body()).get("seed").asLong()).collect(java.util.stream.Collectors.toSet());
+      assertThat(askedAfterResume).doesNotContainAnyElementsOf(answeredBeforeStop).hasSize(PROMPTS * 8 - answeredBeforeStop.size());
+      // Calls sent before the stop but never journaled: the turns in flight, the only ones asked twice.
+      int inFlight = requestsBeforeStop - answeredBeforeStop.size();
+      assertThat(inFlight).isBetween(0, 4);
+      System.out.printf("SIGTERM run: stopped in %d ms with exit %d; %d turns journaled, %d calls in flight at the stop;"
+          + " resume asked %d turns, none of the journaled ones%n", stopMillis, child.exitValue(), answeredBeforeStop.size(),
+          inFlight, askedAfterResume.size());
     }
   }
 
@@ -110,7 +129,8 @@ class CrashResumeTest {
         .redirectOutput(dir.resolve("child.log").toFile()).start();
   }
 
-  private static List<String> childCommand(String[] args) {
+  /** {@code java -cp <the test class path> Main args}: the CLI as a user starts it. */
+  static List<String> childCommand(String[] args) {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(List.of(args));
@@ -118,7 +138,7 @@ class CrashResumeTest {
   }
 
   /** Waits until the journal holds {@code turns} answered turns (or fails if the child died first). */
-  private static void awaitTurns(Path journal, int turns, Process child) throws Exception {
+  static void awaitTurns(Path journal, int turns, Process child) throws Exception {
     while (true) {
       if (!child.isAlive()) throw new AssertionError("the run ended before it could be killed, exit " + child.exitValue());
       if (Files.exists(journal)) {
