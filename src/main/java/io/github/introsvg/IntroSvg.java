@@ -122,17 +122,17 @@ public final class IntroSvg implements AutoCloseable {
    * {@code outDir} (journal, results, outputs) to {@code outDir/previous-<time>/} and starts afresh.
    */
   public BatchSummary runBatch(Path promptsCsv, Path outDir, BatchListener listener, boolean startOver) {
-    RefinementLoop bound = loop();
     Supplier<Map<String, Object>> info = () -> {
       Map<String, Object> facts = new LinkedHashMap<>();
       facts.put("server", server);
-      facts.put("model", bound.model());
+      facts.put("model", loop().model());
       facts.put("retries", resilient.retries());
       facts.put("outages", resilient.outages());
       facts.putAll(runInfo);
       return facts;
     };
-    return new BatchRunner(bound, concurrency, info, clock).run(promptsCsv, outDir, listener, startOver);
+    // The loop (and so the model, which may wait for a loading server) is made once the run owns OUT.
+    return new BatchRunner(this::loop, concurrency, info, clock).run(promptsCsv, outDir, listener, startOver);
   }
 
   private RefinementLoop loop() {

@@ -41,7 +41,7 @@ public final class BatchRunner {
   /** How long an interrupted batch waits for prompts to notice before it reports what is done. */
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
-  private final RefinementLoop loop;
+  private final Supplier<RefinementLoop> loop;
   private final int concurrency;
   private final Supplier<Map<String, Object>> runInfo;
   private final Clock clock;
@@ -51,6 +51,16 @@ public final class BatchRunner {
    *     summary is written
    */
   public BatchRunner(RefinementLoop loop, int concurrency, Supplier<Map<String, Object>> runInfo, Clock clock) {
+    this(() -> loop, concurrency, runInfo, clock);
+    Objects.requireNonNull(loop, "loop == null");
+  }
+
+  /**
+   * As {@link #BatchRunner(RefinementLoop, int, Supplier, Clock)}, with the loop made only once the run owns its
+   * OUT: making it may wait for a server that is still loading, and a second run on the same OUT must be refused
+   * at once, not after that wait.
+   */
+  public BatchRunner(Supplier<RefinementLoop> loop, int concurrency, Supplier<Map<String, Object>> runInfo, Clock clock) {
     this.loop = Objects.requireNonNull(loop, "loop == null");
     if (concurrency < 1) throw new IllegalArgumentException("concurrency < 1: " + concurrency);
     this.concurrency = concurrency;
@@ -79,15 +89,16 @@ public final class BatchRunner {
     Instant started = clock.instant();
     // Before anything in OUT is touched, set-aside included; the lock file itself is never set aside.
     try (RunFolderLock lock = RunFolderLock.acquire(outDir, started, listener::note)) {
+      RefinementLoop loop = this.loop.get();
       if (forceNew) OutputWriter.setAsidePreviousRun(outDir, RunJournal.FILE);
-      try (RunJournal journal = RunJournal.open(outDir, header(contents.sha256()), listener::note)) {
-        return run(contents, outDir, listener, journal, started);
+      try (RunJournal journal = RunJournal.open(outDir, header(loop, contents.sha256()), listener::note)) {
+        return run(loop, contents, outDir, listener, journal, started);
       }
     }
   }
 
-  private BatchSummary run(PromptCsv.Contents contents, Path outDir, BatchListener listener, RunJournal journal,
-      Instant started) {
+  private BatchSummary run(RefinementLoop loop, PromptCsv.Contents contents, Path outDir, BatchListener listener,
+      RunJournal journal, Instant started) {
     AtomicFiles.deleteLeftovers(OutputWriter.PROMPT_DIRS.stream().map(outDir::resolve).toList());
     Set<String> done = journal.done();
     List<JsonNode> previous = OutputWriter.keepResultsOf(outDir, done, listener::note);
@@ -111,7 +122,7 @@ public final class BatchRunner {
       BatchSummary summary = tally.summary(outDir, contents.problems(), Duration.between(started, clock.instant()));
       String status = interrupted ? "interrupted" : fatal.get() != null ? "aborted" : "complete";
       try {
-        writer.writeSummary(summaryJson(summary, started, status, fatal.get()));
+        writer.writeSummary(summaryJson(loop, summary, started, status, fatal.get()));
       } catch (RuntimeException e) {
         // A full disk may refuse summary.json too: what stopped the run is the news, not that.
         if (!interrupted && fatal.get() == null) throw e;
@@ -175,7 +186,7 @@ public final class BatchRunner {
   }
 
   /** What identifies a run: resuming with any of it changed would mix two runs in one OUT. */
-  private ObjectNode header(String promptsSha256) {
+  private ObjectNode header(RefinementLoop loop, String promptsSha256) {
     LoopSettings s = loop.settings();
     ObjectNode h = JSON.createObjectNode();
     h.put("type", "run");
@@ -196,7 +207,7 @@ public final class BatchRunner {
     return s.maxTokens() + "/" + s.temperature() + "/" + s.topP() + "/" + s.topK() + "/" + s.repetitionPenalty();
   }
 
-  private ObjectNode summaryJson(BatchSummary s, Instant started, String status, RuntimeException fatal) {
+  private ObjectNode summaryJson(RefinementLoop loop, BatchSummary s, Instant started, String status, RuntimeException fatal) {
     LoopSettings settings = loop.settings();
     ObjectNode json = JSON.createObjectNode();
     json.put("status", status);
