@@ -8,7 +8,7 @@
 #   --model PATH_OR_ID        local directory or Hugging Face id     MODEL_PATH  (gitcat404/IntroSVG-Qwen2.5-VL-7B)
 #   --model-name NAME         name the servers serve it under        MODEL_NAME  (IntroSVG-Qwen2.5-VL-7B)
 #   --tp N                    GPUs per server (tensor parallel)      TP          (all GPUs / replicas)
-#   --replicas N              servers, one per group of N GPUs       REPLICAS    (1)
+#   --replicas N              servers, one per group of --tp GPUs    REPLICAS    (1)
 #   --port P                  first server's port; the next get P+1.. PORT       (23333)
 #   --proxy                   put `lmdeploy serve proxy` in front    PROXY=1
 #   --proxy-port P            the proxy's port                       PROXY_PORT  (8000)
@@ -23,7 +23,8 @@
 #   -h, --help                this text
 # More environment: BACKEND (pytorch: it runs Qwen2.5-VL), WAIT_SECONDS (900: how long to wait for the
 # servers), LOG_DIR (.: one lmdeploy-PORT.log per server), LOG_FILE (the log of a single server),
-# ADVERTISED_HOST (host name in the printed client command; default `hostname -f`), POLL_SECONDS (5),
+# ADVERTISED_HOST (host name in the printed client command; default `hostname -f`), SERVER_NAME (0.0.0.0:
+# the address the servers and the proxy listen on; 127.0.0.1 behind a TLS proxy on this host), POLL_SECONDS (5),
 # STOP_SECONDS (30: how long a stopping server may take before it is killed).
 # GPUs come from CUDA_VISIBLE_DEVICES when it is set, else from `nvidia-smi --list-gpus`.
 # Exit codes: 0 dry run done, 1 a server failed to start or exited, 2 bad usage or missing tool/GPU,
@@ -48,6 +49,7 @@ cache_share=${CACHE_MAX_ENTRY_COUNT:-}
 api_key_file=${API_KEY_FILE:-}
 api_key=${API_KEY:-}
 backend=${BACKEND:-pytorch}
+bind=${SERVER_NAME:-0.0.0.0}
 wait_seconds=${WAIT_SECONDS:-900}
 poll_seconds=${POLL_SECONDS:-5}
 stop_seconds=${STOP_SECONDS:-30}
@@ -186,7 +188,7 @@ server_cmd() { # index -> cmd=(...) env_cvd=...
   env_cvd=
   for ((j = first; j < first + tp; j++)); do env_cvd+=${env_cvd:+,}${gpus[j]}; done
   local lmdeploy_args=(lmdeploy serve api_server "$model_arg"
-    --server-name 0.0.0.0 --server-port "$p"
+    --server-name "$bind" --server-port "$p"
     --model-name "$model_name"
     --backend "$backend" --tp "$tp"
     --session-len "$session_len")
@@ -205,7 +207,7 @@ server_cmd() { # index -> cmd=(...) env_cvd=...
 
 proxy_cmd() { # -> cmd=(...)
   # --disable-cache-status: a restarted proxy must not route to the nodes of an earlier run.
-  local lmdeploy_args=(lmdeploy serve proxy --server-name 0.0.0.0 --server-port "$proxy_port"
+  local lmdeploy_args=(lmdeploy serve proxy --server-name "$bind" --server-port "$proxy_port"
     --routing-strategy min_expected_latency --disable-cache-status)
   [[ -n $api_key ]] && lmdeploy_args+=(--api-keys "$api_key")
   if ((docker)); then

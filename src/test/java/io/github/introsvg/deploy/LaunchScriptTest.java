@@ -51,7 +51,7 @@ class LaunchScriptTest {
   /** The script's own settings: whatever the machine running the tests has set must not leak in. */
   private static final List<String> SCRIPT_ENV = List.of("MODEL_PATH", "MODEL_NAME", "TP", "REPLICAS", "PORT", "PROXY",
       "PROXY_PORT", "DOCKER", "LMDEPLOY_IMAGE", "SESSION_LEN", "MAX_BATCH", "CACHE_MAX_ENTRY_COUNT", "API_KEY_FILE",
-      "API_KEY", "BACKEND", "WAIT_SECONDS", "POLL_SECONDS", "STOP_SECONDS", "LOG_DIR", "LOG_FILE", "ADVERTISED_HOST",
+      "API_KEY", "BACKEND", "SERVER_NAME", "WAIT_SECONDS", "POLL_SECONDS", "STOP_SECONDS", "LOG_DIR", "LOG_FILE", "ADVERTISED_HOST",
       "CUDA_VISIBLE_DEVICES", "HF_HOME");
 
   @TempDir Path dir;
