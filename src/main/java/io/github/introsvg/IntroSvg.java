@@ -10,6 +10,7 @@ import io.github.introsvg.loop.LoopSettings;
 import io.github.introsvg.loop.Policy;
 import io.github.introsvg.loop.PromptResult;
 import io.github.introsvg.loop.RefinementLoop;
+import io.github.introsvg.loop.TurnJournal;
 import io.github.introsvg.render.IsolatedRenderer;
 import io.github.introsvg.render.BoundedRenderer;
 import io.github.introsvg.render.SvgRenderer;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -51,6 +53,7 @@ public final class IntroSvg implements AutoCloseable {
   private final Map<String, String> runInfo;
   private volatile RefinementLoop loop; // built on first use: finding the model asks the server
   private final Optional<String> configuredModel;
+  private final AsyncPrompts async;
 
   private IntroSvg(Builder b) {
     this.server = b.server;
@@ -68,6 +71,7 @@ public final class IntroSvg implements AutoCloseable {
         .callTimeout(b.callTimeout);
     if (b.apiKey != null) client.apiKey(b.apiKey);
     this.client = client.build();
+    this.async = new AsyncPrompts(b.concurrency, this.client::cancel);
     this.resilient = ResilientChatClient.builder(this.client)
         .maxAttempts(b.maxAttempts)
         .initialBackoff(b.initialBackoff)
@@ -94,15 +98,42 @@ public final class IntroSvg implements AutoCloseable {
     return loop().model();
   }
 
-  /** Runs the loop for one description; the prompt's id (which seeds its turns) is derived from the text. */
+  /**
+   * Runs the loop for one description on the calling thread; the prompt's id (which seeds its turns) is derived
+   * from the text.
+   *
+   * @throws io.github.introsvg.loop.PromptInterruptedException when {@link #close()} stopped it
+   */
   public PromptResult generate(String description) {
-    Objects.requireNonNull(description, "description == null");
-    return generate(UUID.nameUUIDFromBytes(description.getBytes(StandardCharsets.UTF_8)).toString(), description);
+    return generate(idOf(description), description);
   }
 
   /** Runs the loop for one prompt with a caller-chosen id (the same id and text reproduce the same requests). */
   public PromptResult generate(String id, String description) {
+    Objects.requireNonNull(id, "id == null");
+    Objects.requireNonNull(description, "description == null");
     return loop().run(id, description);
+  }
+
+  /**
+   * Runs the loop for one description on this instance's own threads, at most the builder's concurrency at a
+   * time (the rest queue). Cancelling the future stops the prompt: its HTTP call in flight is aborted and no
+   * further turn is sent.
+   */
+  public CompletableFuture<PromptResult> generateAsync(String description) {
+    return generateAsync(idOf(description), description);
+  }
+
+  /** As {@link #generateAsync(String)}, with a caller-chosen id. */
+  public CompletableFuture<PromptResult> generateAsync(String id, String description) {
+    Objects.requireNonNull(id, "id == null");
+    Objects.requireNonNull(description, "description == null");
+    return async.submit(stop -> loop().run(id, description, TurnJournal.NONE, stop));
+  }
+
+  private static String idOf(String description) {
+    Objects.requireNonNull(description, "description == null");
+    return UUID.nameUUIDFromBytes(description.getBytes(StandardCharsets.UTF_8)).toString();
   }
 
   /**
@@ -155,9 +186,15 @@ public final class IntroSvg implements AutoCloseable {
     return resilient.retries();
   }
 
+  /**
+   * Cancels every prompt in flight (asynchronous ones, and the calls of {@code generate} and {@code runBatch} on
+   * other threads, which then end as interrupted), and releases connections, threads and render workers; returns
+   * within about 2 s.
+   */
   @Override
   public void close() {
-    client.close();
+    client.close(); // first: aborts every call in flight, so the threads below finish promptly
+    async.close();
     ownedRenderer.ifPresent(IsolatedRenderer::close);
   }
 

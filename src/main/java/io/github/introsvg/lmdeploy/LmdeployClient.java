@@ -3,7 +3,9 @@ package io.github.introsvg.lmdeploy;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
@@ -40,6 +42,9 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
   private final HttpUrl healthUrl;
   private final Failures failures;
   private final ReplyReader reader;
+  /** The call each thread is making, so that a cancelled prompt (or close()) can abort it mid-read. */
+  private final Map<Thread, Call> inFlight = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   private LmdeployClient(Builder b) {
     this.baseUrl = b.baseUrl;
@@ -75,7 +80,7 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
   public List<String> models() {
     Request request = authorized(new Request.Builder().url(modelsUrl).get()).build();
     boolean replyStarted = false;
-    Call call = http.newCall(request);
+    Call call = started(http.newCall(request));
     try (Response response = call.execute()) {
       replyStarted = true;
       BufferedSource source = ReplyReader.capped(response.body().source());
@@ -85,7 +90,26 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
       throw failures.invalid("a model list larger than " + ReplyReader.MAX_BODY_BYTES + " bytes", 200, null);
     } catch (IOException e) {
       throw failures.io(e, replyStarted, call.isCanceled());
+    } finally {
+      inFlight.remove(Thread.currentThread(), call);
     }
+  }
+
+  /**
+   * Registers {@code call} as the current thread's, so {@link #cancel(Thread)} can abort it; an interrupt that came
+   * before the registration cancels it at once (a blocked socket read never sees an interrupt).
+   */
+  private Call started(Call call) {
+    if (closed) call.cancel();
+    inFlight.put(Thread.currentThread(), call);
+    if (Thread.currentThread().isInterrupted()) call.cancel();
+    return call;
+  }
+
+  /** Aborts the call {@code thread} is making, if any: it then fails with {@link LmdeployException.Interrupted}. */
+  public void cancel(Thread thread) {
+    Call call = inFlight.get(thread);
+    if (call != null) call.cancel();
   }
 
   /**
@@ -156,7 +180,7 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
 
     long start = System.nanoTime();
     boolean replyStarted = false;
-    Call call = http.newCall(httpRequest);
+    Call call = started(http.newCall(httpRequest));
     try (Response response = call.execute()) {
       replyStarted = true;
       BufferedSource source = ReplyReader.capped(response.body().source());
@@ -177,12 +201,16 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
       throw failures.invalid("a reply larger than " + ReplyReader.MAX_BODY_BYTES + " bytes", 200, null);
     } catch (IOException e) {
       throw failures.io(e, replyStarted, call.isCanceled());
+    } finally {
+      inFlight.remove(Thread.currentThread(), call);
     }
   }
 
-  /** Drops pooled connections and stops the dispatcher's threads; in-flight calls may fail. */
+  /** Aborts every call in flight (they fail with {@code Interrupted}), refuses new ones, drops pooled connections. */
   @Override
   public void close() {
+    closed = true;
+    inFlight.values().forEach(Call::cancel);
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
   }
