@@ -3,6 +3,8 @@ package io.github.introsvg;
 import io.github.introsvg.batch.BatchListener;
 import io.github.introsvg.batch.BatchRunner;
 import io.github.introsvg.batch.BatchSummary;
+import io.github.introsvg.batch.Prompt;
+import io.github.introsvg.batch.PromptCsv;
 import io.github.introsvg.lmdeploy.LmdeployClient;
 import io.github.introsvg.lmdeploy.ResilientChatClient;
 import io.github.introsvg.lmdeploy.ServerStatusListener;
@@ -11,6 +13,7 @@ import io.github.introsvg.loop.Policy;
 import io.github.introsvg.loop.PromptResult;
 import io.github.introsvg.loop.RefinementLoop;
 import io.github.introsvg.loop.TurnJournal;
+import io.github.introsvg.loop.TurnListener;
 import io.github.introsvg.render.IsolatedRenderer;
 import io.github.introsvg.render.BoundedRenderer;
 import io.github.introsvg.render.SvgRenderer;
@@ -25,6 +28,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The library's front door: IntroSVG's generate -> render -> critique -> refine loop against one lmdeploy
@@ -54,6 +58,7 @@ public final class IntroSvg implements AutoCloseable {
   private volatile RefinementLoop loop; // built on first use: finding the model asks the server
   private final Optional<String> configuredModel;
   private final AsyncPrompts async;
+  private final TurnListener turnListener;
 
   private IntroSvg(Builder b) {
     this.server = b.server;
@@ -61,6 +66,7 @@ public final class IntroSvg implements AutoCloseable {
     this.settings = b.settings.toBuilder().policy(b.policy != null ? b.policy : b.settings.policy()).build();
     this.clock = b.clock;
     this.configuredModel = Optional.ofNullable(b.model);
+    this.turnListener = b.turnListener;
     this.runInfo = new LinkedHashMap<>(b.runInfo);
     LmdeployClient.Builder client = LmdeployClient.builder()
         .baseUrl(b.server)
@@ -112,7 +118,7 @@ public final class IntroSvg implements AutoCloseable {
   public PromptResult generate(String id, String description) {
     Objects.requireNonNull(id, "id == null");
     Objects.requireNonNull(description, "description == null");
-    return loop().run(id, description);
+    return loop().run(id, description, TurnJournal.NONE, () -> false, turnListener);
   }
 
   /**
@@ -128,7 +134,7 @@ public final class IntroSvg implements AutoCloseable {
   public CompletableFuture<PromptResult> generateAsync(String id, String description) {
     Objects.requireNonNull(id, "id == null");
     Objects.requireNonNull(description, "description == null");
-    return async.submit(stop -> loop().run(id, description, TurnJournal.NONE, stop));
+    return async.submit(stop -> loop().run(id, description, TurnJournal.NONE, stop, turnListener));
   }
 
   private static String idOf(String description) {
@@ -153,6 +159,26 @@ public final class IntroSvg implements AutoCloseable {
    * {@code outDir} (journal, results, outputs) to {@code outDir/previous-<time>/} and starts afresh.
    */
   public BatchSummary runBatch(Path promptsCsv, Path outDir, BatchListener listener, boolean startOver) {
+    Objects.requireNonNull(promptsCsv, "promptsCsv == null");
+    return batchRunner().run(promptsCsv, outDir, listener, startOver);
+  }
+
+  /**
+   * As {@link #runBatch(Path, Path, BatchListener)}, for prompts from the application instead of a CSV: the same
+   * checks per prompt (empty, duplicate or over-long ones are reported to {@code listener} and skipped), the same
+   * output files and the same resume, as long as a resumed run is given the same prompts in the same order.
+   */
+  public BatchSummary runBatch(Iterable<Prompt> prompts, Path outDir, BatchListener listener) {
+    return batchRunner().run(PromptCsv.of(prompts), outDir, listener, false);
+  }
+
+  /** As {@link #runBatch(Iterable, Path, BatchListener)}, for a stream of prompts (read once, in order). */
+  public BatchSummary runBatch(Stream<Prompt> prompts, Path outDir, BatchListener listener) {
+    Objects.requireNonNull(prompts, "prompts == null");
+    return runBatch(prompts::iterator, outDir, listener);
+  }
+
+  private BatchRunner batchRunner() {
     Supplier<Map<String, Object>> info = () -> {
       Map<String, Object> facts = new LinkedHashMap<>();
       facts.put("server", server);
@@ -163,7 +189,7 @@ public final class IntroSvg implements AutoCloseable {
       return facts;
     };
     // The loop (and so the model, which may wait for a loading server) is made once the run owns OUT.
-    return new BatchRunner(this::loop, concurrency, info, clock).run(promptsCsv, outDir, listener, startOver);
+    return new BatchRunner(this::loop, concurrency, info, clock);
   }
 
   private RefinementLoop loop() {
@@ -214,6 +240,7 @@ public final class IntroSvg implements AutoCloseable {
     private Duration maxBackoff = ResilientChatClient.DEFAULT_MAX_BACKOFF;
     private Duration maxOutage = ResilientChatClient.DEFAULT_MAX_OUTAGE;
     private ServerStatusListener statusListener = new ServerStatusListener() {};
+    private TurnListener turnListener = TurnListener.NONE;
     private SvgRenderer renderer;
     private Clock clock = Clock.systemUTC();
     private final Map<String, String> runInfo = new LinkedHashMap<>();
@@ -299,6 +326,15 @@ public final class IntroSvg implements AutoCloseable {
      */
     public Builder maxOutage(Duration maxOutage) {
       this.maxOutage = Objects.requireNonNull(maxOutage, "maxOutage == null");
+      return this;
+    }
+
+    /**
+     * Told of every turn of {@link #generate} and {@link #generateAsync} prompts (role, attempt, latency, tokens,
+     * score) as it is decided; a batch's turns go to its {@code BatchListener}.
+     */
+    public Builder turnListener(TurnListener listener) {
+      this.turnListener = Objects.requireNonNull(listener, "listener == null");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.github.introsvg.batch;
 
 import io.github.introsvg.loop.PromptResult;
+import io.github.introsvg.loop.Turn;
 import java.util.List;
 
 /** Hears about a batch as it runs; called from worker threads, so implementations must be thread-safe. */
@@ -20,6 +21,9 @@ public interface BatchListener {
 
   /** Something worth one line that is not an error, e.g. a torn journal line a crash left and that was dropped. */
   default void note(String message) {}
+
+  /** Every turn of a prompt as soon as it is decided (replayed ones from a resumed run's journal included). */
+  default void turn(PromptRow row, Turn turn) {}
 
   /** After a prompt's files were written. */
   default void finished(PromptRow row, PromptResult result, Progress progress) {}

@@ -85,7 +85,15 @@ public final class BatchRunner {
    *     prompts already finished were written
    */
   public BatchSummary run(Path promptsCsv, Path outDir, BatchListener listener, boolean forceNew) {
-    PromptCsv.Contents contents = PromptCsv.read(promptsCsv);
+    return run(PromptCsv.read(promptsCsv), outDir, listener, forceNew);
+  }
+
+  /**
+   * As {@link #run(Path, Path, BatchListener, boolean)}, for prompts that did not come from a CSV ({@link
+   * PromptCsv#of}); a resumed run must be given the same prompts in the same order.
+   */
+  public BatchSummary run(PromptCsv.Contents contents, Path outDir, BatchListener listener, boolean forceNew) {
+    Objects.requireNonNull(contents, "contents == null");
     Instant started = clock.instant();
     // Before anything in OUT is touched, set-aside included; the lock file itself is never set aside.
     try (RunFolderLock lock = RunFolderLock.acquire(outDir, started, listener::note)) {
@@ -111,7 +119,8 @@ public final class BatchRunner {
       AtomicReference<RuntimeException> fatal = new AtomicReference<>();
       AtomicBoolean stopping = new AtomicBoolean();
       boolean interrupted = runAll(todo, stopping, row -> {
-        PromptResult result = loop.run(row.id(), row.description(), journal, stopping::get);
+        PromptResult result = loop.run(row.id(), row.description(), journal, stopping::get,
+            (id, turn) -> listener.turn(row, turn));
         // Finished while stopping (a render may have failed because workers were shutting down): keep only
         // its journaled turns; resume replays them and decides again.
         if (stopping.get()) return;

@@ -69,15 +69,40 @@ public final class PromptCsv {
     }
   }
 
+  /**
+   * The prompts of an embedding application, checked as a CSV's rows are ({@code line} is then the 1-based
+   * position); their SHA-256 identifies them when a run is resumed.
+   */
+  public static Contents of(Iterable<Prompt> prompts) {
+    Objects.requireNonNull(prompts, "prompts == null");
+    MessageDigest digest = sha256();
+    Validator validator = new Validator();
+    long position = 0;
+    for (Prompt p : prompts) {
+      Objects.requireNonNull(p, "a prompt is null");
+      digest.update((p.id() + '\u0000' + p.description() + '\n').getBytes(StandardCharsets.UTF_8));
+      validator.add(++position, p.id().strip(), p.description());
+    }
+    return new Contents(validator.rows, validator.problems, HexFormat.of().formatHex(digest.digest()));
+  }
+
   private static Contents rows(CSVParser parser, String idColumn, String descColumn, String sha256) {
-    List<PromptRow> rows = new ArrayList<>();
-    List<RowProblem> problems = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
-    FileNames names = new FileNames();
+    Validator validator = new Validator();
     for (CSVRecord record : parser) {
-      long line = record.getRecordNumber() + 1;
-      String id = record.isSet(idColumn) ? record.get(idColumn).strip() : "";
-      String desc = record.isSet(descColumn) ? record.get(descColumn) : "";
+      validator.add(record.getRecordNumber() + 1, record.isSet(idColumn) ? record.get(idColumn).strip() : "",
+          record.isSet(descColumn) ? record.get(descColumn) : "");
+    }
+    return new Contents(validator.rows, validator.problems, sha256);
+  }
+
+  /** One rule set for every source of prompts: usable rows, and a reason for each other one. */
+  private static final class Validator {
+    final List<PromptRow> rows = new ArrayList<>();
+    final List<RowProblem> problems = new ArrayList<>();
+    private final Set<String> seen = new HashSet<>();
+    private final FileNames names = new FileNames();
+
+    void add(long line, String id, String desc) {
       if (id.isEmpty()) {
         problems.add(new RowProblem(line, "", "empty or missing id; give every row a unique id", true));
       } else if (desc.isBlank()) {
@@ -95,7 +120,6 @@ public final class PromptCsv {
         rows.add(new PromptRow(line, id, desc, fileName));
       }
     }
-    return new Contents(rows, problems, sha256);
   }
 
   private static String column(Map<String, Integer> header, String wanted) {
@@ -106,8 +130,12 @@ public final class PromptCsv {
   }
 
   private static String sha256(byte[] bytes) {
+    return HexFormat.of().formatHex(sha256().digest(bytes));
+  }
+
+  private static MessageDigest sha256() {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new AssertionError("every JDK has SHA-256", e);
     }

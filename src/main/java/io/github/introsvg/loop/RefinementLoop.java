@@ -78,9 +78,16 @@ public final class RefinementLoop {
    * @throws PromptInterruptedException when stopped; nothing of the prompt is returned
    */
   public PromptResult run(String id, String description, TurnJournal journal, BooleanSupplier stop) {
+    return run(id, description, journal, stop, TurnListener.NONE);
+  }
+
+  /** As {@link #run(String, String, TurnJournal, BooleanSupplier)}, telling {@code listener} of every turn. */
+  public PromptResult run(String id, String description, TurnJournal journal, BooleanSupplier stop,
+      TurnListener listener) {
     Objects.requireNonNull(journal, "journal == null");
     Objects.requireNonNull(stop, "stop == null");
-    return new Run(id, description, journal, stop).execute();
+    Objects.requireNonNull(listener, "listener == null");
+    return new Run(id, description, journal, stop, listener).execute();
   }
 
   /** The mutable state of one prompt's loop. */
@@ -94,7 +101,10 @@ public final class RefinementLoop {
     private final List<Turn> turns = new ArrayList<>();
     private String lastFailure = "";
 
-    Run(String id, String description, TurnJournal journal, BooleanSupplier stop) {
+    private final TurnListener listener;
+
+    Run(String id, String description, TurnJournal journal, BooleanSupplier stop, TurnListener listener) {
+      this.listener = listener;
       this.id = id;
       this.description = description;
       this.journal = journal;
@@ -226,7 +236,7 @@ public final class RefinementLoop {
         throw fatal;
       } catch (LmdeployException e) {
         if (stopped()) throw new PromptInterruptedException(id);
-        turns.add(new Turn(label, role, attempt, seed, request.sampling(), "", "", 0, 0, 0,
+        add(new Turn(label, role, attempt, seed, request.sampling(), "", "", 0, 0, 0,
             Turn.Outcome.CALL_FAILED, e.getMessage(), OptionalDouble.empty()));
         lastFailure = label + ": " + e.getMessage();
         log.debug("{} {} attempt {} failed: {}", id, label, attempt, e.getMessage());
@@ -240,11 +250,20 @@ public final class RefinementLoop {
 
     private void record(String label, Role role, int attempt, long seed, Sampling sampling, ChatReply reply,
         Turn.Outcome outcome, String detail, OptionalDouble score) {
-      turns.add(new Turn(label, role, attempt, seed, sampling, reply.content(), reply.finishReason(),
+      add(new Turn(label, role, attempt, seed, sampling, reply.content(), reply.finishReason(),
           reply.usage().promptTokens(), reply.usage().completionTokens(), reply.latency().toMillis(), outcome, detail, score));
       if (outcome != Turn.Outcome.OK) {
         lastFailure = label + ": " + detail;
         log.debug("{} {} attempt {} not usable: {}", id, label, attempt, detail);
+      }
+    }
+
+    private void add(Turn turn) {
+      turns.add(turn);
+      try {
+        listener.turn(id, turn);
+      } catch (RuntimeException e) {
+        log.warn("turn listener failed", e);
       }
     }
 
