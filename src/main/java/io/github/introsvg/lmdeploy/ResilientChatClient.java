@@ -90,10 +90,12 @@ public final class ResilientChatClient implements ChatClient {
         // An interrupt is the caller's doing, never the server's: it is never retried.
         .retryOnException(e -> retryable(e) && !Thread.currentThread().isInterrupted())
         // No backoff while the breaker is open: the caller then waits for the prober, which paces every caller.
-        .intervalBiFunction(backoff(b.initialBackoff, b.maxBackoff, b.random, () -> breakerOpen()))
+        .intervalBiFunction(backoff(b.initialBackoff, b.maxBackoff, b.random, () -> breakerOpen(), () -> !everSucceeded()))
         .build());
     this.breaker = CircuitBreaker.of(url, CircuitBreakerConfig.custom()
-        .slidingWindow(WINDOW_CALLS, MIN_CALLS, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+        // Open before a call's tries run out, so that a server that is down is waited for, not given up on.
+        .slidingWindow(WINDOW_CALLS, Math.max(1, Math.min(MIN_CALLS, b.maxAttempts - 1)),
+            CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
         .failureRateThreshold(FAILURE_RATE_PERCENT)
         .recordException(ResilientChatClient::retryable) // a 4xx means the server is up: it counts as a success
         .ignoreExceptions(LmdeployException.Interrupted.class)
@@ -393,14 +395,23 @@ public final class ResilientChatClient implements ChatClient {
     return breaker.getState() == CircuitBreaker.State.OPEN;
   }
 
+  private boolean everSucceeded() {
+    synchronized (lock) {
+      return everSucceeded;
+    }
+  }
+
   /**
-   * Exponential backoff with +-50% jitter, capped; at least what the server asked for in {@code Retry-After}
-   * (itself capped); zero while {@code open}.
+   * Exponential backoff with +-50% jitter, capped (at {@link #PROBE_MAX} while {@code starting}: a server that
+   * never answered yet is probably loading, and should be found soon after it is up); at least what the server
+   * asked for in {@code Retry-After} (itself capped at {@code max}); zero while {@code open}.
    */
-  private static IntervalBiFunction<Object> backoff(Duration initial, Duration max, Random random, BooleanSupplier open) {
+  private static IntervalBiFunction<Object> backoff(Duration initial, Duration max, Random random, BooleanSupplier open,
+      BooleanSupplier starting) {
     return (attempt, outcome) -> {
       if (open.getAsBoolean()) return 0L;
-      long capMillis = max.toMillis();
+      long retryAfterCap = max.toMillis();
+      long capMillis = starting.getAsBoolean() ? Math.min(retryAfterCap, PROBE_MAX.toMillis()) : retryAfterCap;
       long base = initial.toMillis();
       for (int i = 1; i < attempt && base < capMillis; i++) base *= 2;
       double factor;
@@ -410,7 +421,7 @@ public final class ResilientChatClient implements ChatClient {
       long millis = Math.min(Math.round(Math.min(base, capMillis) * factor), capMillis);
       Throwable failure = outcome.isLeft() ? outcome.getLeft() : null;
       if (failure instanceof LmdeployException e && e.retryAfter().isPresent()) {
-        millis = Math.max(millis, Math.min(e.retryAfter().get().toMillis(), capMillis));
+        millis = Math.max(millis, Math.min(e.retryAfter().get().toMillis(), retryAfterCap));
       }
       return millis;
     };
