@@ -5,6 +5,7 @@ import io.github.introsvg.batch.BatchRunner;
 import io.github.introsvg.batch.BatchSummary;
 import io.github.introsvg.batch.Prompt;
 import io.github.introsvg.batch.PromptCsv;
+import io.github.introsvg.batch.Shard;
 import io.github.introsvg.lmdeploy.LmdeployClient;
 import io.github.introsvg.lmdeploy.ResilientChatClient;
 import io.github.introsvg.lmdeploy.ServerStatusListener;
@@ -159,8 +160,17 @@ public final class IntroSvg implements AutoCloseable {
    * {@code outDir} (journal, results, outputs) to {@code outDir/previous-<time>/} and starts afresh.
    */
   public BatchSummary runBatch(Path promptsCsv, Path outDir, BatchListener listener, boolean startOver) {
+    return runBatch(promptsCsv, outDir, listener, startOver, Shard.ALL);
+  }
+
+  /**
+   * As {@link #runBatch(Path, Path, BatchListener, boolean)}, for the rows {@code shard} takes: N machines given
+   * the same CSV and shards 1/N .. N/N, each with its own {@code outDir}, process every row exactly once in all.
+   */
+  public BatchSummary runBatch(Path promptsCsv, Path outDir, BatchListener listener, boolean startOver, Shard shard) {
     Objects.requireNonNull(promptsCsv, "promptsCsv == null");
-    return batchRunner().run(promptsCsv, outDir, listener, startOver);
+    Objects.requireNonNull(shard, "shard == null");
+    return batchRunner().run(PromptCsv.read(promptsCsv).shard(shard), outDir, listener, startOver);
   }
 
   /**

@@ -1,10 +1,7 @@
 package io.github.introsvg.batch;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -44,11 +41,6 @@ final class FileNames {
   }
 
   private static String digest(String id, int hexChars) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d).substring(0, hexChars);
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError("every JDK has SHA-256", e);
-    }
+    return Digests.sha256Hex(id.getBytes(StandardCharsets.UTF_8)).substring(0, hexChars);
   }
 }

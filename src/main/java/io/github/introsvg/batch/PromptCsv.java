@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -42,6 +41,19 @@ public final class PromptCsv {
       rows = List.copyOf(rows);
       problems = List.copyOf(problems);
       Objects.requireNonNull(sha256, "sha256 == null");
+    }
+
+    /**
+     * The rows (and the problems of rows) that {@code shard} takes; problems of rows without an id go to shard 1.
+     * Its identity for resuming names the shard too, so two shards' runs never pass for each other.
+     */
+    public Contents shard(Shard shard) {
+      if (shard.equals(Shard.ALL)) return this;
+      List<PromptRow> taken = rows.stream().filter(r -> shard.takes(r.id())).toList();
+      List<RowProblem> theirs = problems.stream()
+          .filter(p -> p.id().isEmpty() ? shard.index() == 1 : shard.takes(p.id())).toList();
+      String identity = Digests.sha256Hex((sha256 + " shard " + shard).getBytes(StandardCharsets.UTF_8));
+      return new Contents(taken, theirs, identity);
     }
   }
 
@@ -130,15 +142,11 @@ public final class PromptCsv {
   }
 
   private static String sha256(byte[] bytes) {
-    return HexFormat.of().formatHex(sha256().digest(bytes));
+    return Digests.sha256Hex(bytes);
   }
 
   private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError("every JDK has SHA-256", e);
-    }
+    return Digests.sha256();
   }
 
   private static byte[] readBytes(Path file) {

@@ -1,6 +1,7 @@
 package io.github.introsvg.cli;
 
 import io.github.introsvg.batch.BatchSummary;
+import io.github.introsvg.batch.Shard;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,6 +31,11 @@ final class RunCommand implements Callable<Integer> {
       description = "Start over in OUT even if it holds a run with other settings (the old journal is set aside).")
   boolean forceNew;
 
+  @Option(names = "--shard", paramLabel = "I/N",
+      description = "Run only the rows whose id hashes to share I of N (1 <= I <= N): N machines or pods split one CSV"
+          + " without coordination, each into its own OUT.")
+  String shard;
+
   @Mixin ServerOptions server;
   @ParentCommand Cli cli;
   @Spec CommandSpec spec;
@@ -37,9 +43,15 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (concurrency < 1) throw new Failure.UsageException("--concurrency must be 1 or more, not " + concurrency);
+    Shard share;
+    try {
+      share = shard == null ? Shard.ALL : Shard.parse(shard);
+    } catch (IllegalArgumentException e) {
+      throw new Failure.UsageException("--" + e.getMessage());
+    }
     var err = spec.commandLine().getErr();
     try (ServerOptions.Session session = server.open(cli.env, concurrency, err)) {
-      BatchSummary s = session.introSvg().runBatch(prompts, out, new ConsoleProgress(err, System.console() != null), forceNew);
+      BatchSummary s = session.introSvg().runBatch(prompts, out, new ConsoleProgress(err, System.console() != null), forceNew, share);
       err.printf("Done: %d ok, %d failed, %d invalid rows of %d; mean final score %s; %d calls; %.1f s. Results in %s%n",
           s.ok(), s.failed(), s.invalid(), s.rows(),
           Double.isNaN(s.meanFinalScore()) ? "-" : String.format("%.2f", s.meanFinalScore()),

@@ -158,6 +158,25 @@ class CliTest {
   }
 
   @Test
+  void fourShardsOfOneCsvProcessEveryRowExactlyOnceInAll() throws Exception {
+    StringBuilder rows = new StringBuilder("id,desc\n");
+    for (int i = 0; i < 12; i++) rows.append("icon-").append(i).append(",a small thing ").append(i).append('\n');
+    Path prompts = csv(rows.toString());
+    List<String> done = new java.util.ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      Path out = dir.resolve("shard-" + i);
+      assertThat(cli("run", prompts.toString(), "-o", out.toString(), "--mock", "--shard", i + "/4"))
+          .as(err.toString()).isZero();
+      jsonLines(out.resolve("results.jsonl")).forEach(r -> done.add(r.get("id").asText()));
+    }
+
+    assertThat(done).hasSize(12).doesNotHaveDuplicates();
+    assertThat(cli("run", prompts.toString(), "-o", dir.resolve("x").toString(), "--mock", "--shard", "0/4"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("--shard must be I/N with 1 <= I <= N");
+  }
+
+  @Test
   void aMissingOrEmptyApiKeyFileIsAUsageError() throws Exception {
     Path empty = Files.writeString(dir.resolve("empty-key"), " \n");
     Path prompts = csv("id,desc\na,b\n");
