@@ -74,17 +74,19 @@ class DeployManifestsTest {
     JsonNode job = kind(documents(DEPLOY.resolve("k8s/client-job.yaml")), "Job").get(0);
     JsonNode pod = job.at("/spec/template/spec");
     JsonNode container = pod.at("/containers/0");
-    List<String> args = new ArrayList<>();
-    container.at("/args").forEach(arg -> args.add(arg.asText()));
+    List<String> command = new ArrayList<>();
+    container.at("/command").forEach(arg -> command.add(arg.asText()));
+    String script = container.at("/args/0").asText();
     int completions = job.at("/spec/completions").asInt();
 
     assertThat(job.at("/spec/completionMode").asText()).isEqualTo("Indexed");
     assertThat(job.at("/spec/parallelism").asInt()).isEqualTo(completions);
-    assertThat(args).containsSubsequence("--shard", "$(SHARD)/" + completions);
-    assertThat(args).containsSubsequence("--server", "http://lmdeploy:23333");
-    assertThat(args).containsSubsequence("-o", "/results/shard-$(SHARD)");
-    assertThat(container.at("/env/0/valueFrom/fieldRef/fieldPath").asText())
-        .isEqualTo("metadata.annotations['batch.kubernetes.io/job-completion-index']");
+    assertThat(command).containsExactly("/bin/sh", "-c");
+    // --shard counts from 1; the completion index from 0
+    assertThat(script).contains("--shard $((JOB_COMPLETION_INDEX + 1))/" + completions)
+        .contains("--server http://lmdeploy:23333")
+        .contains("-o /results/shard-$((JOB_COMPLETION_INDEX + 1))")
+        .startsWith("exec java ").contains("-jar /opt/introsvg/introsvg-client.jar run ");
     assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
     assertThat(pod.at("/volumes").findValuesAsText("name")).contains("introsvg-prompts");
     assertThat(pod.at("/volumes").findValuesAsText("claimName")).contains("introsvg-results");
