@@ -1,6 +1,6 @@
 # The introsvg client as a container (used by deploy/k8s/client-job.yaml). From the repository root:
 #   docker build -f deploy/client.Dockerfile -t introsvg-client:0.1.0 .
-#   docker run --rm -v "$PWD/out:/work/out" introsvg-client:0.1.0 run /work/prompts.csv -o /work/out --server http://gpu-host:23333
+#   docker run --rm -v "$PWD:/work" introsvg-client:0.1.0 run prompts.csv -o out --server http://gpu-host:23333
 # Small JRE base, runs as an unprivileged user (uid 10001). docs/operations.md says what was validated how.
 
 FROM eclipse-temurin:17-jdk AS build
