@@ -13,6 +13,8 @@ import io.github.introsvg.loop.RefinementLoop;
 import io.github.introsvg.render.IsolatedRenderer;
 import io.github.introsvg.render.BoundedRenderer;
 import io.github.introsvg.render.SvgRenderer;
+import io.github.introsvg.report.IntrospectionGain;
+import io.github.introsvg.report.LiveReport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,6 +51,7 @@ public final class IntroSvg implements AutoCloseable {
   private final int concurrency;
   private final Clock clock;
   private final Map<String, String> runInfo;
+  private final Duration reportInterval;
   private volatile RefinementLoop loop; // built on first use: finding the model asks the server
   private final Optional<String> configuredModel;
 
@@ -59,6 +62,7 @@ public final class IntroSvg implements AutoCloseable {
     this.clock = b.clock;
     this.configuredModel = Optional.ofNullable(b.model);
     this.runInfo = new LinkedHashMap<>(b.runInfo);
+    this.reportInterval = b.reportInterval;
     LmdeployClient.Builder client = LmdeployClient.builder()
         .baseUrl(b.server)
         .maxConnections(b.concurrency)
@@ -103,7 +107,8 @@ public final class IntroSvg implements AutoCloseable {
 
   /**
    * Runs every row of a prompts CSV ({@code id,desc}) into {@code outDir}, with at most the builder's
-   * concurrency in flight; the CLI's {@code run} command is this method. When {@code outDir} holds a journal of
+   * concurrency in flight; the CLI's {@code run} command is this method. {@code outDir/report.html} is refreshed
+   * as prompts finish (see {@link Builder#reportInterval}) and written once more at the end. When {@code outDir} holds a journal of
    * the same run, it resumes: finished prompts are skipped and no answered turn is asked again.
    *
    * @throws io.github.introsvg.batch.ResumeConflictException when {@code outDir} holds a run with other settings
@@ -125,9 +130,12 @@ public final class IntroSvg implements AutoCloseable {
       facts.put("model", bound.model());
       facts.put("retries", resilient.retries());
       facts.putAll(runInfo);
+      facts.put("introspection", IntrospectionGain.of(outDir).summaryFields()); // read when results.jsonl is complete
       return facts;
     };
-    return new BatchRunner(bound, concurrency, info, clock).run(promptsCsv, outDir, listener, startOver);
+    try (LiveReport report = new LiveReport(outDir, listener, reportInterval)) {
+      return new BatchRunner(bound, concurrency, info, clock).run(promptsCsv, outDir, report, startOver);
+    }
   }
 
   private RefinementLoop loop() {
@@ -174,6 +182,7 @@ public final class IntroSvg implements AutoCloseable {
     private SvgRenderer renderer;
     private Clock clock = Clock.systemUTC();
     private final Map<String, String> runInfo = new LinkedHashMap<>();
+    private Duration reportInterval = LiveReport.DEFAULT_INTERVAL;
 
     private Builder() {}
 
@@ -281,6 +290,17 @@ public final class IntroSvg implements AutoCloseable {
     /** An extra fact recorded in {@code summary.json} (e.g. {@code "server_kind": "mock"}). */
     public Builder runInfo(String key, String value) {
       runInfo.put(Objects.requireNonNull(key, "key == null"), Objects.requireNonNull(value, "value == null"));
+      return this;
+    }
+
+    /**
+     * Least time between two refreshes of {@code OUT/report.html} while a batch runs; default {@link
+     * LiveReport#DEFAULT_INTERVAL}. A refresh also waits 20 times as long as the last one took.
+     */
+    public Builder reportInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval == null");
+      if (interval.isNegative()) throw new IllegalArgumentException("interval < 0: " + interval);
+      this.reportInterval = interval;
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.github.introsvg.batch;
 
 import io.github.introsvg.loop.PromptResult;
+import java.nio.file.Path;
 import java.util.List;
 
 /** Hears about a batch as it runs; called from worker threads, so implementations must be thread-safe. */
@@ -17,6 +18,9 @@ public interface BatchListener {
    * @param replayableTurns turns an earlier run answered for unfinished prompts; they are not asked again
    */
   default void started(int prompts, List<RowProblem> problems, int alreadyDone, int replayableTurns) {}
+
+  /** Before {@link #started}, when starting over moved an earlier run's files into {@code previousRun}. */
+  default void setAside(Path previousRun) {}
 
   /** After a prompt's files were written. */
   default void finished(PromptRow row, PromptResult result, Progress progress) {}

@@ -71,7 +71,8 @@ public final class BatchRunner {
   public BatchSummary run(Path promptsCsv, Path outDir, BatchListener listener, boolean forceNew) {
     PromptCsv.Contents contents = PromptCsv.read(promptsCsv);
     Instant started = clock.instant();
-    if (forceNew) OutputWriter.setAsidePreviousRun(outDir, RunJournal.FILE);
+    Path aside = forceNew ? OutputWriter.setAsidePreviousRun(outDir, RunJournal.FILE) : null;
+    if (aside != null) listener.setAside(aside);
     try (RunJournal journal = RunJournal.open(outDir, header(contents.sha256()))) {
       AtomicFiles.deleteLeftovers(OutputWriter.PROMPT_DIRS.stream().map(outDir::resolve).toList());
       Set<String> done = journal.done();
@@ -180,7 +181,8 @@ public final class BatchRunner {
     json.put("ok", s.ok());
     json.put("failed", s.failed());
     json.put("invalid", s.invalid());
-    if (Double.isNaN(s.meanFinalScore())) json.putNull("mean_final_score"); else json.put("mean_final_score", s.meanFinalScore());
+    if (Double.isNaN(s.meanFinalScore())) json.putNull("mean_final_score");
+    else json.put("mean_final_score", Math.round(s.meanFinalScore() * 100) / 100.0); // 9.33, not 9.334999999999999
     json.put("calls", s.calls());
     json.put("prompt_tokens", s.promptTokens());
     json.put("completion_tokens", s.completionTokens());
