@@ -181,6 +181,7 @@ public final class BatchRunner {
     json.put("ok", s.ok());
     json.put("failed", s.failed());
     json.put("invalid", s.invalid());
+    json.put("degraded", s.degraded());
     if (Double.isNaN(s.meanFinalScore())) json.putNull("mean_final_score");
     else json.put("mean_final_score", Math.round(s.meanFinalScore() * 100) / 100.0); // 9.33, not 9.334999999999999
     json.put("calls", s.calls());
@@ -216,24 +217,28 @@ public final class BatchRunner {
     private long calls;
     private long promptTokens;
     private long completionTokens;
+    private int degraded;
 
     Tally(int total, List<JsonNode> previous) {
       this.total = total;
       for (JsonNode line : previous) {
         boolean succeeded = line.path("status").asText().equals("ok");
         count(succeeded, line.path("final_score").asDouble(), line.path("calls").asLong(),
-            line.path("prompt_tokens").asLong(), line.path("completion_tokens").asLong());
+            line.path("prompt_tokens").asLong(), line.path("completion_tokens").asLong(),
+            succeeded && !line.path("error").asText().isEmpty());
       }
       this.resumed = done;
     }
 
     synchronized Progress add(PromptResult r, Duration elapsed) {
-      count(r.status() == PromptResult.Status.OK, r.finalScore(), r.turns().size(), r.promptTokens(), r.completionTokens());
+      boolean succeeded = r.status() == PromptResult.Status.OK;
+      count(succeeded, r.finalScore(), r.turns().size(), r.promptTokens(), r.completionTokens(), succeeded && !r.error().isEmpty());
       return new Progress(done, resumed, total, failed, ok == 0 ? Double.NaN : scoreSum / ok, elapsed);
     }
 
-    private void count(boolean succeeded, double score, long turns, long inTokens, long outTokens) {
+    private void count(boolean succeeded, double score, long turns, long inTokens, long outTokens, boolean withNote) {
       done++;
+      if (withNote) degraded++;
       if (succeeded) {
         ok++;
         scoreSum += score;
@@ -248,7 +253,7 @@ public final class BatchRunner {
     synchronized BatchSummary summary(Path out, List<RowProblem> problems, Duration elapsed) {
       int invalid = (int) problems.stream().filter(RowProblem::skipped).count();
       return new BatchSummary(out, total + invalid, ok, failed, invalid, ok == 0 ? Double.NaN : scoreSum / ok,
-          calls, promptTokens, completionTokens, elapsed);
+          calls, promptTokens, completionTokens, elapsed, degraded);
     }
   }
 }

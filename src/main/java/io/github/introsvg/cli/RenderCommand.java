@@ -1,8 +1,10 @@
 package io.github.introsvg.cli;
 
 import io.github.introsvg.render.IsolatedRenderer;
+import io.github.introsvg.batch.IoCause;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -29,8 +31,10 @@ final class RenderCommand implements Callable<Integer> {
       svg = Files.readString(in, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new Failure.UsageException(in + ": does not exist; give the path of an SVG file");
+    } catch (MalformedInputException e) {
+      throw new Failure.UsageException(in + ": is not UTF-8 text; give an SVG file");
     } catch (IOException e) {
-      throw new Failure.UsageException(in + ": can't be read as UTF-8 text (" + e.getMessage() + ")");
+      throw new Failure.UsageException(in + ": can't be read (" + IoCause.of(e) + ")");
     }
     byte[] png;
     // In a worker process, as in a run: a hostile file costs at most the timeout, never this JVM's heap.
@@ -40,7 +44,7 @@ final class RenderCommand implements Callable<Integer> {
     try {
       Files.write(out, png);
     } catch (IOException e) {
-      throw new UncheckedIOException("can't write " + out + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("can't write " + out + " (" + IoCause.of(e) + ")", e);
     }
     return ExitCodes.OK;
   }

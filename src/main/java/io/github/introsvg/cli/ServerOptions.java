@@ -82,6 +82,11 @@ final class ServerOptions {
 
   /** As {@link #open(Map, int, PrintWriter)}; a {@code --mock} answers with the given latency model and keeps no log. */
   Session open(Map<String, String> env, int concurrency, PrintWriter err, Optional<LatencyModel> latency) {
+    return open(env, concurrency, new Console(err, false), latency);
+  }
+
+  /** As {@link #open(Map, int, PrintWriter)}, with the server's outage messages going through {@code console}. */
+  Session open(Map<String, String> env, int concurrency, Console console, Optional<LatencyModel> latency) {
     if (rounds < 0) throw new Failure.UsageException("--rounds must be 0 or more, not " + rounds);
     if (!(stopScore >= 0 && stopScore <= 10)) throw new Failure.UsageException("--stop-score must be between 0 and 10, not " + stopScore);
     if (mock && server != null) throw new Failure.UsageException("--mock and --server exclude each other; give one");
@@ -100,7 +105,7 @@ final class ServerOptions {
       latency.ifPresent(mockBuilder::latencyModel);
       mockServer = mockBuilder.start();
       url = mockServer.baseUrl();
-      err.println("Using the built-in mock server at " + url
+      console.message("Using the built-in mock server at " + url
           + ": its icons are placeholder art, not IntroSVG's. Pass --server URL to use a real lmdeploy.");
     }
     IntroSvg.Builder builder = IntroSvg.builder()
@@ -112,14 +117,14 @@ final class ServerOptions {
         .callTimeout(Duration.ofSeconds(callTimeout))
         .retries(maxAttempts, Duration.ofSeconds(1), Duration.ofSeconds(30))
         .maxOutage(Duration.ofMinutes(maxOutage))
-        .serverStatusListener(new ConsoleStatus(err))
+        .serverStatusListener(new ConsoleStatus(console))
         .settings(LoopSettings.builder().policy(policy).rounds(rounds).stopScore(stopScore).build())
         .runInfo("server_kind", mock ? "mock (placeholder art)" : "lmdeploy");
     if (model != null) builder.model(model);
     Optional<String> key = ApiKeys.resolve(Optional.empty(), Optional.ofNullable(apiKeyFile), env);
     key.ifPresent(builder::apiKey);
     try {
-      return new Session(builder.build(), mockServer);
+      return new Session(builder.build(), mockServer, url);
     } catch (IllegalArgumentException e) { // a setting the library refused, e.g. a malformed --server URL
       if (mockServer != null) mockServer.close();
       throw new Failure.UsageException(e.getMessage());
@@ -127,22 +132,28 @@ final class ServerOptions {
   }
 
   /** Says once per outage, on stderr, that the run is paused and when it carries on. */
-  private record ConsoleStatus(PrintWriter err) implements ServerStatusListener {
+  private record ConsoleStatus(Console console) implements ServerStatusListener {
     @Override
     public void unavailable(String url, String cause) {
-      err.println("lmdeploy at " + url + " is not answering (" + cause + "); pausing and probing /health until it is back.");
-      err.flush();
+      console.message("lmdeploy at " + url + " is not answering (" + cause + "); pausing and probing /health until it is back.");
     }
 
     @Override
     public void recovered(String url, Duration outage) {
-      err.println("lmdeploy at " + url + " is back after " + outage.toSeconds() + " s; carrying on.");
-      err.flush();
+      console.message("lmdeploy at " + url + " is back after " + outage.toSeconds() + " s; carrying on.");
     }
   }
 
-  /** An open client, and the mock it talks to when there is one. */
-  record Session(IntroSvg introSvg, MockLmdeployServer mock) implements AutoCloseable {
+  /** "against URL (mock), model M, policy P (N rounds, stop score S), concurrency C": what a run's start line names. */
+  String describe(Session session, int concurrency) {
+    String kind = session.mock() != null ? " (built-in mock)" : "";
+    String stop = policy == Policy.INTROSPECTIVE ? ", stop score " + stopScore : "";
+    return "against " + session.url() + kind + ", model " + session.introSvg().model() + ", policy "
+        + policy.name().toLowerCase() + " (" + rounds + " rounds" + stop + "), concurrency " + concurrency;
+  }
+
+  /** An open client, the mock it talks to when there is one, and the server's URL. */
+  record Session(IntroSvg introSvg, MockLmdeployServer mock, String url) implements AutoCloseable {
     @Override
     public void close() {
       introSvg.close();

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
@@ -97,6 +98,22 @@ public record IntrospectionGain(
       case WORSE -> worse;
     };
     return compared == 0 ? 0 : Math.round(1000.0 * n / compared) / 1000.0;
+  }
+
+  /** The figures for people, as the CLI prints them at the end of a run: a sentence, then mean score per round. */
+  public String table() {
+    StringBuilder t = new StringBuilder();
+    t.append("Introspection gain (kept minus draft score, ").append(compared).append(compared == 1 ? " prompt" : " prompts")
+        .append("): mean ").append(Scores.signed(meanGain)).append("; improved ")
+        .append(Math.round(share(Change.IMPROVED) * 100)).append("%, unchanged ")
+        .append(Math.round(share(Change.UNCHANGED) * 100)).append("%, worse ")
+        .append(Math.round(share(Change.WORSE) * 100)).append("%\n");
+    t.append(String.format(Locale.ROOT, "  %-14s %6s %7s%n", "candidate", "mean", "scored"));
+    for (int i = 0; i < meanScoreByRound.size(); i++) {
+      t.append(String.format(Locale.ROOT, "  %-14s %6s %7d%n", i == 0 ? "draft" : "refinement " + i,
+          Scores.format(meanScoreByRound.get(i)), scoredByRound.get(i)));
+    }
+    return t.toString();
   }
 
   /** The figures as summary.json holds them under {@code "introspection"}; null stands for "no value". */
