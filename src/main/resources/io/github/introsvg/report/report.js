@@ -64,8 +64,10 @@
   }
 
   show.addEventListener("change", filter);
-  min.addEventListener("input", filter);
-  max.addEventListener("input", filter);
+  ["input", "change"].forEach(function (event) {
+    min.addEventListener(event, filter);
+    max.addEventListener(event, filter);
+  });
   sort.addEventListener("change", order);
   document.getElementById("controls").hidden = false;
   order();
