@@ -62,7 +62,7 @@ final class Cli implements Runnable {
         })
         .setParameterExceptionHandler((e, args2) -> {
           err.println("introsvg-client: " + e.getMessage());
-          err.println("Try 'introsvg-client " + e.getCommandLine().getCommandName() + " --help'.");
+          err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
           err.flush();
           return ExitCodes.USAGE;
         });

@@ -149,7 +149,7 @@ final class ServerOptions {
     String kind = session.mock() != null ? " (built-in mock)" : "";
     String stop = policy == Policy.INTROSPECTIVE ? ", stop score " + stopScore : "";
     return "against " + session.url() + kind + ", model " + session.introSvg().model() + ", policy "
-        + policy.name().toLowerCase() + " (" + rounds + " rounds" + stop + "), concurrency " + concurrency;
+        + policy.name().toLowerCase() + " (" + Console.count(rounds, "round") + stop + "), concurrency " + concurrency;
   }
 
   /** An open client, the mock it talks to when there is one, and the server's URL. */

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,12 +57,21 @@ class HtmlReportTest {
     assertThat(gain.get("worse").asInt()).isEqualTo(worse);
     assertThat(gain.get("unchanged").asInt()).isEqualTo(compared - improved - worse);
     assertThat(gain.get("mean_score_by_round").get(0).asDouble()).isBetween(0.0, 10.0);
-    assertThat(out.resolve("summary.json")).content().doesNotContainPattern(": -?\\d+\\.\\d{3,}");
+    assertThat(out.resolve("summary.json")).content().doesNotContainPattern(": -?\\d+\\.\\d{4,}"); // scores 2 decimals, shares 3
+  }
+
+  /** One mock run of the hostile CSV, shared by the tests that only read its report. */
+  @TempDir static Path hostileDir;
+  private static Path hostileOut;
+
+  @BeforeAll
+  static void runHostileCsv() throws Exception {
+    hostileOut = MockRuns.run(hostileDir, MockRuns.hostileCsv("http://127.0.0.1:9"), Policy.INTROSPECTIVE, null);
   }
 
   @Test
   void hostileTextFromTheCsvIsEscapedAndTheOnlyScriptAndStyleAreTheReportsOwn() throws Exception {
-    Path out = MockRuns.run(dir, MockRuns.hostileCsv("http://127.0.0.1:9"), Policy.INTROSPECTIVE, null);
+    Path out = hostileOut;
 
     String html = Files.readString(out.resolve(HtmlReport.FILE_NAME));
 
@@ -86,8 +96,7 @@ class HtmlReportTest {
 
   @Test
   void contentSecurityPolicyForbidsFetchesAndAllowsOnlyTheInlineCodeByHash() throws Exception {
-    Path out = MockRuns.run(dir, "id,desc\na,a red apple\n", Policy.INTROSPECTIVE, null);
-    String html = Files.readString(out.resolve(HtmlReport.FILE_NAME));
+    String html = Files.readString(hostileOut.resolve(HtmlReport.FILE_NAME));
 
     Matcher csp = Pattern.compile("http-equiv=\"Content-Security-Policy\" content=\"([^\"]+)\"").matcher(html);
     assertThat(csp.find()).isTrue();
@@ -101,16 +110,16 @@ class HtmlReportTest {
 
   @Test
   void reportOfAnInterruptedRunShowsItsFinishedPromptsAndSkipsATornLine() throws Exception {
-    Path out = MockRuns.run(dir, "id,desc\na,a red apple\nb,a blue cup\n", Policy.INTROSPECTIVE, null);
-    Files.delete(out.resolve("summary.json"));
-    Files.delete(out.resolve(HtmlReport.FILE_NAME));
+    Path out = SyntheticRun.write(dir.resolve("out"), 2); // a run's files without summary.json, as a killed run leaves them
+    Files.writeString(out.resolve("journal.jsonl"), "{\"type\":\"run\",\"policy\":\"introspective\",\"rounds\":3,"
+        + "\"stop_score\":9.0,\"started\":\"2026-01-01T00:00:00Z\"}\n");
     Files.writeString(out.resolve("results.jsonl"), "{\"id\":\"c\",\"file\":\"c\",\"sta", StandardOpenOption.APPEND);
 
     HtmlReport.write(out);
 
     String html = Files.readString(out.resolve(HtmlReport.FILE_NAME));
-    assertThat(html).contains("in progress or interrupted").contains("data-id=\"a\"").contains("data-id=\"b\"")
-        .doesNotContain("data-id=\"c\"");
+    assertThat(html).contains("in progress or interrupted").contains("policy introspective, 3 rounds")
+        .contains("data-id=\"prompt 0\"").contains("data-id=\"prompt 1\"").doesNotContain("data-id=\"c\"");
   }
 
   @Test
