@@ -56,11 +56,10 @@
     "gain-asc": byNumber("gain", 1)
   };
 
+  // Sorting sets each card's flex order rather than moving 1,400 nodes: a much cheaper relayout.
   function order() {
     var sorted = cards.slice().sort(orders[sort.value] || orders.id);
-    var fragment = document.createDocumentFragment();
-    for (var i = 0; i < sorted.length; i++) fragment.appendChild(sorted[i]);
-    list.appendChild(fragment);
+    for (var i = 0; i < sorted.length; i++) sorted[i].style.order = i;
   }
 
   show.addEventListener("change", filter);
