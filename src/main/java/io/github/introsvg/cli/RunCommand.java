@@ -41,6 +41,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() {
     if (concurrency < 1) throw new Failure.UsageException("--concurrency must be 1 or more, not " + concurrency);
     Console console = new Console(spec.commandLine().getErr(), System.console() != null);
+    ConsoleLogAppender.routeTo(console);
     try (ServerOptions.Session session = server.open(cli.env, concurrency, console, Optional.empty())) {
       ConsoleProgress progress = new ConsoleProgress(console, server.describe(session, concurrency));
       BatchSummary s = session.introSvg().runBatch(prompts, out, progress, forceNew);
@@ -53,6 +54,8 @@ final class RunCommand implements Callable<Integer> {
       console.message("Results in " + out.resolve("results.jsonl") + "; look at them in " + out.resolve(HtmlReport.FILE_NAME));
       if (session.mock() != null) console.message("Mock run: the icons are placeholder art, not IntroSVG's.");
       return s.allSucceeded() ? ExitCodes.OK : ExitCodes.INCOMPLETE;
+    } finally {
+      ConsoleLogAppender.release(console);
     }
   }
 }
