@@ -3,11 +3,6 @@ package io.github.introsvg.report;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * Times {@link HtmlReport#write} on a synthetic finished run, then, where Debian's chromium and chromedriver are
@@ -34,32 +29,24 @@ final class ReportScaleBenchmark {
     Arrays.sort(sorted);
     System.out.printf("report.html of %d prompts: %d KB; write times %s ms; first %d ms, median %d ms%n",
         prompts, size / 1024, Arrays.toString(millis), millis[0], sorted[sorted.length / 2]);
-    if (Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isExecutable(Path.of("/usr/bin/chromedriver"))) {
+    if (Chromium.installed()) {
       inBrowser(out);
     }
   }
 
   private static void inBrowser(Path out) throws Exception {
-    ChromeOptions options = new ChromeOptions().setBinary("/usr/bin/chromium").addArguments("--headless", "--no-sandbox",
-        "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--user-data-dir=" + Files.createTempDirectory("report-bench-profile"), "--window-size=1280,1600");
-    WebDriver browser = new ChromeDriver(new ChromeDriverService.Builder()
-        .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile()).usingAnyFreePort().build(), options);
-    try {
-      JavascriptExecutor page = (JavascriptExecutor) browser;
-      browser.get(out.resolve(HtmlReport.FILE_NAME).toUri().toString());
-      System.out.println("in Chromium: " + page.executeScript("const n = performance.getEntriesByType('navigation')[0];"
+    try (Chromium browser = new Chromium(Files.createTempDirectory("report-bench-profile"))) {
+      browser.open(out.resolve(HtmlReport.FILE_NAME).toUri());
+      System.out.println("in Chromium: " + browser.script("const n = performance.getEntriesByType('navigation')[0];"
           + "const i = Array.from(document.images);"
           + "return 'DOMContentLoaded ' + Math.round(n.domContentLoadedEventEnd) + ' ms, load ' + Math.round(n.loadEventEnd)"
-          + " + ' ms, images loaded ' + i.filter(x => x.complete && x.naturalWidth > 0).length + ' of ' + i.length"));
+          + " + ' ms, images loaded ' + i.filter(x => x.complete && x.naturalWidth > 0).length + ' of ' + i.length").asText());
       for (String[] control : new String[][] {{"show", "early"}, {"sort", "gain-desc"}}) {
         long start = System.nanoTime();
-        page.executeScript("const s = document.getElementById(arguments[0]); s.value = arguments[1];"
+        browser.script("const s = document.getElementById(arguments[0]); s.value = arguments[1];"
             + "s.dispatchEvent(new Event('change')); return document.body.offsetHeight;", control[0], control[1]);
         System.out.printf("in Chromium: %s %s, with relayout: %d ms%n", control[0], control[1], (System.nanoTime() - start) / 1_000_000);
       }
-    } finally {
-      browser.quit();
     }
   }
 }
