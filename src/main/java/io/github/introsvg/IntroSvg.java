@@ -18,6 +18,8 @@ import io.github.introsvg.loop.TurnListener;
 import io.github.introsvg.render.IsolatedRenderer;
 import io.github.introsvg.render.BoundedRenderer;
 import io.github.introsvg.render.SvgRenderer;
+import io.github.introsvg.report.IntrospectionGain;
+import io.github.introsvg.report.LiveReport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -56,6 +58,7 @@ public final class IntroSvg implements AutoCloseable {
   private final int concurrency;
   private final Clock clock;
   private final Map<String, String> runInfo;
+  private final Duration reportInterval;
   private volatile RefinementLoop loop; // built on first use: finding the model asks the server
   private final Optional<String> configuredModel;
   private final AsyncPrompts async;
@@ -69,6 +72,7 @@ public final class IntroSvg implements AutoCloseable {
     this.configuredModel = Optional.ofNullable(b.model);
     this.turnListener = b.turnListener;
     this.runInfo = new LinkedHashMap<>(b.runInfo);
+    this.reportInterval = b.reportInterval;
     LmdeployClient.Builder client = LmdeployClient.builder()
         .baseUrl(b.server)
         .maxConnections(b.concurrency)
@@ -145,7 +149,8 @@ public final class IntroSvg implements AutoCloseable {
 
   /**
    * Runs every row of a prompts CSV ({@code id,desc}) into {@code outDir}, with at most the builder's
-   * concurrency in flight; the CLI's {@code run} command is this method. When {@code outDir} holds a journal of
+   * concurrency in flight; the CLI's {@code run} command is this method. {@code outDir/report.html} is refreshed
+   * as prompts finish (see {@link Builder#reportInterval}) and written once more at the end. When {@code outDir} holds a journal of
    * the same run, it resumes: finished prompts are skipped and no answered turn is asked again.
    *
    * @throws io.github.introsvg.batch.ResumeConflictException when {@code outDir} holds a run with other settings
@@ -170,7 +175,7 @@ public final class IntroSvg implements AutoCloseable {
   public BatchSummary runBatch(Path promptsCsv, Path outDir, BatchListener listener, boolean startOver, Shard shard) {
     Objects.requireNonNull(promptsCsv, "promptsCsv == null");
     Objects.requireNonNull(shard, "shard == null");
-    return batchRunner().run(PromptCsv.read(promptsCsv).shard(shard), outDir, listener, startOver);
+    return runBatch(PromptCsv.read(promptsCsv).shard(shard), outDir, listener, startOver);
   }
 
   /**
@@ -179,7 +184,7 @@ public final class IntroSvg implements AutoCloseable {
    * output files and the same resume, as long as a resumed run is given the same prompts in the same order.
    */
   public BatchSummary runBatch(Iterable<Prompt> prompts, Path outDir, BatchListener listener) {
-    return batchRunner().run(PromptCsv.of(prompts), outDir, listener, false);
+    return runBatch(PromptCsv.of(prompts), outDir, listener, false);
   }
 
   /** As {@link #runBatch(Iterable, Path, BatchListener)}, for a stream of prompts (read once, in order). */
@@ -188,7 +193,7 @@ public final class IntroSvg implements AutoCloseable {
     return runBatch(prompts::iterator, outDir, listener);
   }
 
-  private BatchRunner batchRunner() {
+  private BatchSummary runBatch(PromptCsv.Contents prompts, Path outDir, BatchListener listener, boolean startOver) {
     Supplier<Map<String, Object>> info = () -> {
       Map<String, Object> facts = new LinkedHashMap<>();
       facts.put("server", server);
@@ -196,10 +201,13 @@ public final class IntroSvg implements AutoCloseable {
       facts.put("retries", resilient.retries());
       facts.put("outages", resilient.outages());
       facts.putAll(runInfo);
+      facts.put("introspection", IntrospectionGain.of(outDir).summaryFields()); // read when results.jsonl is complete
       return facts;
     };
     // The loop (and so the model, which may wait for a loading server) is made once the run owns OUT.
-    return new BatchRunner(this::loop, concurrency, info, clock);
+    try (LiveReport report = new LiveReport(outDir, listener, reportInterval)) {
+      return new BatchRunner(this::loop, concurrency, info, clock).run(prompts, outDir, report, startOver);
+    }
   }
 
   private RefinementLoop loop() {
@@ -254,6 +262,7 @@ public final class IntroSvg implements AutoCloseable {
     private SvgRenderer renderer;
     private Clock clock = Clock.systemUTC();
     private final Map<String, String> runInfo = new LinkedHashMap<>();
+    private Duration reportInterval = LiveReport.DEFAULT_INTERVAL;
 
     private Builder() {}
 
@@ -373,6 +382,17 @@ public final class IntroSvg implements AutoCloseable {
     /** An extra fact recorded in {@code summary.json} (e.g. {@code "server_kind": "mock"}). */
     public Builder runInfo(String key, String value) {
       runInfo.put(Objects.requireNonNull(key, "key == null"), Objects.requireNonNull(value, "value == null"));
+      return this;
+    }
+
+    /**
+     * Least time between two refreshes of {@code OUT/report.html} while a batch runs; default {@link
+     * LiveReport#DEFAULT_INTERVAL}. A refresh also waits 20 times as long as the last one took.
+     */
+    public Builder reportInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval == null");
+      if (interval.isNegative()) throw new IllegalArgumentException("interval < 0: " + interval);
+      this.reportInterval = interval;
       return this;
     }
 

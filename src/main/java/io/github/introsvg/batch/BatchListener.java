@@ -2,6 +2,7 @@ package io.github.introsvg.batch;
 
 import io.github.introsvg.loop.PromptResult;
 import io.github.introsvg.loop.Turn;
+import java.nio.file.Path;
 import java.util.List;
 
 /** Hears about a batch as it runs; called from worker threads, so implementations must be thread-safe. */
@@ -24,6 +25,9 @@ public interface BatchListener {
 
   /** Every turn of a prompt as soon as it is decided (replayed ones from a resumed run's journal included). */
   default void turn(PromptRow row, Turn turn) {}
+
+  /** Before {@link #started}, when starting over moved an earlier run's files into {@code previousRun}. */
+  default void setAside(Path previousRun) {}
 
   /** After a prompt's files were written. */
   default void finished(PromptRow row, PromptResult result, Progress progress) {}

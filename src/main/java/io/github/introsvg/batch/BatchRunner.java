@@ -98,7 +98,8 @@ public final class BatchRunner {
     // Before anything in OUT is touched, set-aside included; the lock file itself is never set aside.
     try (RunFolderLock lock = RunFolderLock.acquire(outDir, started, listener::note)) {
       RefinementLoop loop = this.loop.get();
-      if (forceNew) OutputWriter.setAsidePreviousRun(outDir, RunJournal.FILE);
+      Path aside = forceNew ? OutputWriter.setAsidePreviousRun(outDir, RunJournal.FILE) : null;
+      if (aside != null) listener.setAside(aside);
       try (RunJournal journal = RunJournal.open(outDir, header(loop, contents.sha256()), listener::note)) {
         return run(loop, contents, outDir, listener, journal, started);
       }
@@ -225,7 +226,9 @@ public final class BatchRunner {
     json.put("ok", s.ok());
     json.put("failed", s.failed());
     json.put("invalid", s.invalid());
-    if (Double.isNaN(s.meanFinalScore())) json.putNull("mean_final_score"); else json.put("mean_final_score", s.meanFinalScore());
+    json.put("degraded", s.degraded());
+    if (Double.isNaN(s.meanFinalScore())) json.putNull("mean_final_score");
+    else json.put("mean_final_score", Math.round(s.meanFinalScore() * 100) / 100.0); // 9.33, not 9.334999999999999
     json.put("calls", s.calls());
     json.put("prompt_tokens", s.promptTokens());
     json.put("completion_tokens", s.completionTokens());
@@ -259,24 +262,28 @@ public final class BatchRunner {
     private long calls;
     private long promptTokens;
     private long completionTokens;
+    private int degraded;
 
     Tally(int total, List<JsonNode> previous) {
       this.total = total;
       for (JsonNode line : previous) {
         boolean succeeded = line.path("status").asText().equals("ok");
         count(succeeded, line.path("final_score").asDouble(), line.path("calls").asLong(),
-            line.path("prompt_tokens").asLong(), line.path("completion_tokens").asLong());
+            line.path("prompt_tokens").asLong(), line.path("completion_tokens").asLong(),
+            succeeded && !line.path("error").asText().isEmpty());
       }
       this.resumed = done;
     }
 
     synchronized Progress add(PromptResult r, Duration elapsed) {
-      count(r.status() == PromptResult.Status.OK, r.finalScore(), r.turns().size(), r.promptTokens(), r.completionTokens());
+      boolean succeeded = r.status() == PromptResult.Status.OK;
+      count(succeeded, r.finalScore(), r.turns().size(), r.promptTokens(), r.completionTokens(), succeeded && !r.error().isEmpty());
       return new Progress(done, resumed, total, failed, ok == 0 ? Double.NaN : scoreSum / ok, elapsed);
     }
 
-    private void count(boolean succeeded, double score, long turns, long inTokens, long outTokens) {
+    private void count(boolean succeeded, double score, long turns, long inTokens, long outTokens, boolean withNote) {
       done++;
+      if (withNote) degraded++;
       if (succeeded) {
         ok++;
         scoreSum += score;
@@ -291,7 +298,7 @@ public final class BatchRunner {
     synchronized BatchSummary summary(Path out, List<RowProblem> problems, Duration elapsed) {
       int invalid = (int) problems.stream().filter(RowProblem::skipped).count();
       return new BatchSummary(out, total + invalid, ok, failed, invalid, ok == 0 ? Double.NaN : scoreSum / ok,
-          calls, promptTokens, completionTokens, elapsed);
+          calls, promptTokens, completionTokens, elapsed, degraded);
     }
   }
 }

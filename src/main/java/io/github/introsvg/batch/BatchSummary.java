@@ -8,6 +8,8 @@ import java.time.Duration;
  *
  * @param invalid rows of the CSV that could not run (see results.jsonl for why)
  * @param meanFinalScore over the prompts that succeeded; NaN when none did
+ * @param degraded prompts that succeeded with fewer rounds than asked, after failed refinements or critiques
+ *     (results.jsonl says why in their {@code error})
  */
 public record BatchSummary(
     Path outDir,
@@ -19,7 +21,8 @@ public record BatchSummary(
     long calls,
     long promptTokens,
     long completionTokens,
-    Duration elapsed) {
+    Duration elapsed,
+    int degraded) {
 
   public boolean allSucceeded() {
     return failed == 0 && invalid == 0;

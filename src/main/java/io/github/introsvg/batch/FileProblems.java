@@ -11,12 +11,12 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /** Turns a failed file operation into one sentence that names the path and the cause, not just the path. */
-final class FileProblems {
+public final class FileProblems {
 
   private FileProblems() {}
 
   /** {@code "can't <doing> <path>: <cause>"}, wrapping {@code e}. */
-  static UncheckedIOException problem(String doing, Path path, IOException e) {
+  public static UncheckedIOException problem(String doing, Path path, IOException e) {
     return new UncheckedIOException("can't " + doing + " " + path + ": " + cause(path, e), e);
   }
 
@@ -24,7 +24,7 @@ final class FileProblems {
    * Why {@code e} happened, in words: the JDK reports the OS's reason in three shapes (a typed
    * FileSystemException, "path (Reason)" from the java.io streams, or the bare reason from a write).
    */
-  static String cause(Path path, IOException e) {
+  public static String cause(Path path, IOException e) {
     String reason = reason(e);
     String lower = reason.toLowerCase(Locale.ROOT);
     if (lower.contains("no space left")) return "no space left on device";

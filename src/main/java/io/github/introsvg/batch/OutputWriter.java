@@ -15,6 +15,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +35,7 @@ final class OutputWriter implements AutoCloseable {
 
   /** Everything a run writes in OUT besides the journal: what a fresh start sets aside. */
   static final List<String> RUN_FILES = List.of("final_svgs", "final_pngs", "intermediate_files", "traces",
-      "results.jsonl", "summary.json", "file_names.csv");
+      "results.jsonl", "summary.json", "file_names.csv", "report.html");
   /** The folders holding per-prompt files, where a killed run may have left temporary files. */
   static final List<String> PROMPT_DIRS = List.of("final_svgs", "final_pngs", "intermediate_files", "traces");
 
@@ -145,7 +147,7 @@ final class OutputWriter implements AutoCloseable {
       for (String name : Stream.concat(RUN_FILES.stream(), Stream.of(journal)).toList()) {
         from = out.resolve(name);
         if (!Files.exists(from)) continue;
-        if (aside == null) aside = Files.createDirectories(out.resolve("previous-" + System.currentTimeMillis()));
+        if (aside == null) aside = Files.createDirectory(asideFolder(out));
         Files.move(from, aside.resolve(name));
       }
       if (aside != null) {
@@ -156,6 +158,14 @@ final class OutputWriter implements AutoCloseable {
     } catch (IOException e) {
       throw FileProblems.problem("set the earlier run aside: moving", from, e);
     }
+  }
+
+  /** {@code previous-2026-11-01T14-03-27}, with {@code -2}, {@code -3}... when two starts fall in one second. */
+  private static Path asideFolder(Path out) {
+    String name = "previous-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
+    Path folder = out.resolve(name);
+    for (int n = 2; Files.exists(folder); n++) folder = out.resolve(name + "-" + n);
+    return folder;
   }
 
   private static Path iteration(Path intermediate, int round) {

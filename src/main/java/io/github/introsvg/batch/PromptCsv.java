@@ -73,7 +73,11 @@ public final class PromptCsv {
         throw new PromptFileException(file, "expected a header row with columns id,desc but found: "
             + String.join(",", header.keySet()) + "; add the header line id,desc");
       }
-      return rows(parser, idColumn, descColumn, sha256(bytes));
+      Contents contents = rows(parser, idColumn, descColumn, sha256(bytes));
+      if (contents.rows().isEmpty() && contents.problems().isEmpty()) {
+        throw PromptFileException.naming(file, "no prompts in " + file + ": it has the header but no rows; add one row id,desc per icon");
+      }
+      return contents;
     } catch (UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
       throw new PromptFileException(file, "is not valid CSV (" + e.getMessage() + "); check its quotes", e);
     } catch (IOException e) {
@@ -150,6 +154,7 @@ public final class PromptCsv {
   }
 
   private static byte[] readBytes(Path file) {
+    if (Files.isDirectory(file)) throw new PromptFileException(file, "is a directory; give the path of a CSV file with columns id,desc");
     try {
       if (Files.size(file) > MAX_FILE_BYTES) {
         throw new PromptFileException(file, "is larger than " + (MAX_FILE_BYTES >> 20) + " MB; split it into several runs");
@@ -158,7 +163,7 @@ public final class PromptCsv {
     } catch (NoSuchFileException e) {
       throw new PromptFileException(file, "does not exist; give the path of a CSV with columns id,desc", e);
     } catch (IOException e) {
-      throw new PromptFileException(file, "can't be read: " + e.getMessage(), e);
+      throw new PromptFileException(file, "can't be read: " + FileProblems.cause(file, e), e);
     }
   }
 

@@ -12,8 +12,17 @@ public final class PromptFileException extends RuntimeException {
   }
 
   public PromptFileException(Path file, String message, Throwable cause) {
-    super(file + ": " + message, cause);
+    this(file + ": " + message, cause, file);
+  }
+
+  private PromptFileException(String message, Throwable cause, Path file) {
+    super(message, cause);
     this.file = file;
+  }
+
+  /** For a message that names the file itself where it reads best ("no prompts in FILE"). */
+  static PromptFileException naming(Path file, String message) {
+    return new PromptFileException(message, null, file);
   }
 
   public Path file() {

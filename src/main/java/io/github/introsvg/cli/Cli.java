@@ -1,7 +1,10 @@
 package io.github.introsvg.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,7 +17,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Cli.Version.class,
     description = "Runs IntroSVG's generate -> render -> critique -> refine loop against lmdeploy.",
-    subcommands = {RunCommand.class, GenerateCommand.class, BenchCommand.class, MockServerCommand.class, RenderCommand.class},
+    subcommands = {RunCommand.class, ReportCommand.class, GenerateCommand.class, BenchCommand.class, MockServerCommand.class,
+        RenderCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:everything asked for was produced",
@@ -38,7 +42,8 @@ final class Cli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: run, generate, mock-server or render");
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: one of "
+        + String.join(", ", spec.subcommands().keySet()));
   }
 
   /** Runs the command line with the given streams and environment and returns the exit code. */
@@ -58,7 +63,7 @@ final class Cli implements Runnable {
         })
         .setParameterExceptionHandler((e, args2) -> {
           err.println("introsvg-client: " + e.getMessage());
-          err.println("Try 'introsvg-client " + e.getCommandLine().getCommandName() + " --help'.");
+          err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
           err.flush();
           return ExitCodes.USAGE;
         });
@@ -68,11 +73,22 @@ final class Cli implements Runnable {
     return code;
   }
 
+  /** The version Maven built, from a resource it filled in; "dev" only when run from unbuilt sources. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Cli.class.getPackage().getImplementationVersion();
-      return new String[] {"introsvg-client " + (v == null ? "dev" : v)};
+      return new String[] {"introsvg-client " + number()};
+    }
+
+    static String number() {
+      Properties p = new Properties();
+      try (InputStream in = Cli.class.getResourceAsStream("version.properties")) {
+        if (in != null) p.load(in);
+      } catch (IOException e) {
+        // fall through to "dev"
+      }
+      String v = p.getProperty("version", "");
+      return v.isEmpty() || v.startsWith("${") ? "dev" : v;
     }
   }
 }

@@ -24,7 +24,7 @@ record Failure(int exitCode, String message) {
     if (e instanceof RunFolderBusyException) return new Failure(ExitCodes.OUT_BUSY, e.getMessage() + ".");
     if (e instanceof BatchInterruptedException b) {
       return new Failure(ExitCodes.INTERRUPTED, "Interrupted: " + (b.summary().ok() + b.summary().failed()) + " of "
-          + (b.summary().rows() - b.summary().invalid()) + " prompts done. Run the same command again to resume; "
+          + Console.count(b.summary().rows() - b.summary().invalid(), "prompt") + " done. Run the same command again to resume; "
           + "no answered turn will be asked again (journal: " + b.summary().outDir().resolve("journal.jsonl") + ").");
     }
     if (e instanceof PromptInterruptedException || e instanceof LmdeployException.Interrupted) {

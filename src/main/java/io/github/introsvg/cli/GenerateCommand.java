@@ -45,7 +45,7 @@ final class GenerateCommand implements Callable<Integer> {
       } else {
         write(out, kept.svg());
       }
-      err.printf("score %.1f (candidate %d of %d, %d calls)%s%n", kept.score(), kept.index(), result.candidates().size(),
+      err.printf("score %.1f (candidate %d of %d, %d calls)%s%n", kept.score(), kept.index() + 1, result.candidates().size(),
           result.turns().size(), session.mock() != null ? "; mock server: placeholder art" : "");
       return ExitCodes.OK;
     }

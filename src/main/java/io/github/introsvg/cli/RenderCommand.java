@@ -1,8 +1,9 @@
 package io.github.introsvg.cli;
 
 import io.github.introsvg.render.IsolatedRenderer;
+import io.github.introsvg.batch.FileProblems;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -29,8 +30,10 @@ final class RenderCommand implements Callable<Integer> {
       svg = Files.readString(in, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new Failure.UsageException(in + ": does not exist; give the path of an SVG file");
+    } catch (MalformedInputException e) {
+      throw new Failure.UsageException(in + ": is not UTF-8 text; give an SVG file");
     } catch (IOException e) {
-      throw new Failure.UsageException(in + ": can't be read as UTF-8 text (" + e.getMessage() + ")");
+      throw new Failure.UsageException(in + ": can't be read (" + FileProblems.cause(in, e) + ")");
     }
     byte[] png;
     // In a worker process, as in a run: a hostile file costs at most the timeout, never this JVM's heap.
@@ -40,7 +43,7 @@ final class RenderCommand implements Callable<Integer> {
     try {
       Files.write(out, png);
     } catch (IOException e) {
-      throw new UncheckedIOException("can't write " + out + ": " + e.getMessage(), e);
+      throw FileProblems.problem("write", out, e);
     }
     return ExitCodes.OK;
   }

@@ -2,7 +2,10 @@ package io.github.introsvg.cli;
 
 import io.github.introsvg.batch.BatchSummary;
 import io.github.introsvg.batch.Shard;
+import io.github.introsvg.report.HtmlReport;
+import io.github.introsvg.report.IntrospectionGain;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Turn every row of a CSV (columns id,desc) into an SVG icon, written under OUT in the reference's layout"
-        + " plus results.jsonl and summary.json.")
+        + " plus results.jsonl, summary.json and report.html.")
 final class RunCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "PROMPTS.csv", description = "CSV with a header row id,desc.")
@@ -28,7 +31,7 @@ final class RunCommand implements Callable<Integer> {
   int concurrency;
 
   @Option(names = "--force-new",
-      description = "Start over in OUT even if it holds a run with other settings (the old journal is set aside).")
+      description = "Start over in OUT even if it holds a run with other settings (the old run is moved to OUT/previous-TIME).")
   boolean forceNew;
 
   @Option(names = "--shard", paramLabel = "I/N",
@@ -49,15 +52,22 @@ final class RunCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new Failure.UsageException("--" + e.getMessage());
     }
-    var err = spec.commandLine().getErr();
-    try (ServerOptions.Session session = server.open(cli.env, concurrency, err)) {
-      BatchSummary s = session.introSvg().runBatch(prompts, out, new ConsoleProgress(err, System.console() != null), forceNew, share);
-      err.printf("Done: %d ok, %d failed, %d invalid rows of %d; mean final score %s; %d calls; %.1f s. Results in %s%n",
-          s.ok(), s.failed(), s.invalid(), s.rows(),
+    Console console = new Console(spec.commandLine().getErr(), System.console() != null);
+    ConsoleLogAppender.routeTo(console);
+    try (ServerOptions.Session session = server.open(cli.env, concurrency, console, Optional.empty())) {
+      ConsoleProgress progress = new ConsoleProgress(console, server.describe(session, concurrency));
+      BatchSummary s = session.introSvg().runBatch(prompts, out, progress, forceNew, share);
+      console.message(String.format("Done: %d ok, %d failed, %d invalid of %s; mean final score %s; %s, %s,"
+              + " %s; %.1f s.", s.ok(), s.failed(), s.invalid(), Console.count(s.rows(), "row"),
           Double.isNaN(s.meanFinalScore()) ? "-" : String.format("%.2f", s.meanFinalScore()),
-          s.calls(), s.elapsed().toMillis() / 1000.0, out.resolve("results.jsonl"));
-      if (session.mock() != null) err.println("Mock run: the icons are placeholder art, not IntroSVG's.");
+          Console.count(s.calls(), "call"), Console.count(session.introSvg().retries(), "retry", "retries"),
+          Console.count(s.degraded(), "degraded result"), s.elapsed().toMillis() / 1000.0));
+      console.message(IntrospectionGain.of(out).table().stripTrailing());
+      console.message("Results in " + out.resolve("results.jsonl") + "; look at them in " + out.resolve(HtmlReport.FILE_NAME));
+      if (session.mock() != null) console.message("Mock run: the icons are placeholder art, not IntroSVG's.");
       return s.allSucceeded() ? ExitCodes.OK : ExitCodes.INCOMPLETE;
+    } finally {
+      ConsoleLogAppender.release(console);
     }
   }
 }

@@ -89,6 +89,11 @@ final class ServerOptions {
 
   /** As {@link #open(Map, int, PrintWriter)}; a {@code --mock} answers with the given latency model and keeps no log. */
   Session open(Map<String, String> env, int concurrency, PrintWriter err, Optional<LatencyModel> latency) {
+    return open(env, concurrency, new Console(err, false), latency);
+  }
+
+  /** As {@link #open(Map, int, PrintWriter)}, with the server's outage messages going through {@code console}. */
+  Session open(Map<String, String> env, int concurrency, Console console, Optional<LatencyModel> latency) {
     if (rounds < 0) throw new Failure.UsageException("--rounds must be 0 or more, not " + rounds);
     if (!(stopScore >= 0 && stopScore <= 10)) throw new Failure.UsageException("--stop-score must be between 0 and 10, not " + stopScore);
     if (mock && server != null) throw new Failure.UsageException("--mock and --server exclude each other; give one");
@@ -108,7 +113,7 @@ final class ServerOptions {
       latency.ifPresent(mockBuilder::latencyModel);
       mockServer = mockBuilder.start();
       url = mockServer.baseUrl();
-      err.println("Using the built-in mock server at " + url
+      console.message("Using the built-in mock server at " + url
           + ": its icons are placeholder art, not IntroSVG's. Pass --server URL to use a real lmdeploy.");
     }
     IntroSvg.Builder builder = IntroSvg.builder()
@@ -120,13 +125,13 @@ final class ServerOptions {
         .callTimeout(Duration.ofSeconds(callTimeout))
         .retries(maxAttempts, Duration.ofSeconds(1), Duration.ofSeconds(30))
         .maxOutage(outage)
-        .serverStatusListener(new ConsoleStatus(err, outage))
+        .serverStatusListener(new ConsoleStatus(console, outage))
         .settings(LoopSettings.builder().policy(policy).rounds(rounds).stopScore(stopScore).build())
         .runInfo("server_kind", mock ? "mock (placeholder art)" : "lmdeploy");
     if (model != null) builder.model(model);
     apiKey(env).ifPresent(builder::apiKey);
     try {
-      return new Session(builder.build(), mockServer);
+      return new Session(builder.build(), mockServer, url);
     } catch (IllegalArgumentException e) { // a setting the library refused, e.g. a malformed --server URL
       if (mockServer != null) mockServer.close();
       throw new Failure.UsageException(e.getMessage());
@@ -161,24 +166,21 @@ final class ServerOptions {
   private static final Pattern OUTAGE = Pattern.compile("(\\d{1,9})\\s*([smh])?");
 
   /** Tells, on stderr, when the server stops answering, about every 30 s while that lasts, and when it is back. */
-  private record ConsoleStatus(PrintWriter err, Duration maxOutage) implements ServerStatusListener {
+  private record ConsoleStatus(Console console, Duration maxOutage) implements ServerStatusListener {
     @Override
     public void unavailable(String url, String cause) {
-      err.println("waiting for lmdeploy at " + url + ": " + shortCause(url, cause) + " (the run waits up to "
+      console.message("waiting for lmdeploy at " + url + ": " + shortCause(url, cause) + " (the run waits up to "
           + clock(maxOutage) + ", --max-outage)");
-      err.flush();
     }
 
     @Override
     public void stillUnavailable(String url, String cause, Duration soFar) {
-      err.println("waiting for lmdeploy at " + url + ": " + shortCause(url, cause) + ", " + clock(soFar) + " so far");
-      err.flush();
+      console.message("waiting for lmdeploy at " + url + ": " + shortCause(url, cause) + ", " + clock(soFar) + " so far");
     }
 
     @Override
     public void recovered(String url, Duration outage) {
-      err.println("lmdeploy at " + url + " answers again after " + clock(outage) + "; carrying on.");
-      err.flush();
+      console.message("lmdeploy at " + url + " answers again after " + clock(outage) + "; carrying on.");
     }
   }
 
@@ -197,8 +199,16 @@ final class ServerOptions {
         : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
   }
 
-  /** An open client, and the mock it talks to when there is one. */
-  record Session(IntroSvg introSvg, MockLmdeployServer mock) implements AutoCloseable {
+  /** "against URL (mock), model M, policy P (N rounds, stop score S), concurrency C": what a run's start line names. */
+  String describe(Session session, int concurrency) {
+    String kind = session.mock() != null ? " (built-in mock)" : "";
+    String stop = policy == Policy.INTROSPECTIVE ? ", stop score " + stopScore : "";
+    return "against " + session.url() + kind + ", model " + session.introSvg().model() + ", policy "
+        + policy.name().toLowerCase(Locale.ROOT) + " (" + Console.count(rounds, "round") + stop + "), concurrency " + concurrency;
+  }
+
+  /** An open client, the mock it talks to when there is one, and the server's URL. */
+  record Session(IntroSvg introSvg, MockLmdeployServer mock, String url) implements AutoCloseable {
     @Override
     public void close() {
       introSvg.close();

@@ -164,7 +164,7 @@ public final class RefinementLoop {
     private PromptResult withoutVerdictOn(Candidate candidate) {
       String reason = critiqueFailure(candidate);
       int kept = keptIndex();
-      return kept < 0 ? failed(reason) : delivered(kept, reason + "; delivered candidate " + kept);
+      return kept < 0 ? failed(reason) : delivered(kept, reason + "; delivered candidate " + (kept + 1));
     }
 
     /** Requests SVGs until one extracts, is complete and renders; empty when the attempts are spent. */
@@ -268,7 +268,8 @@ public final class RefinementLoop {
     }
 
     private String critiqueFailure(Candidate candidate) {
-      return "no usable critique of candidate " + candidate.index() + " in " + settings.critiqueAttempts()
+      // Candidates are numbered from 1 for people: the draft is candidate 1.
+      return "no usable critique of candidate " + (candidate.index() + 1) + " in " + settings.critiqueAttempts()
           + " attempts: " + lastFailure;
     }
 

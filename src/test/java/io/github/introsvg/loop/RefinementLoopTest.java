@@ -171,7 +171,7 @@ class RefinementLoopTest {
     PromptResult result = loop(policy(Policy.INTROSPECTIVE)).run("a1", "x");
 
     assertThat(result.status()).isEqualTo(PromptResult.Status.FAILED);
-    assertThat(result.error()).startsWith("no usable critique of candidate 0 in 3 attempts").contains("no \"score\"");
+    assertThat(result.error()).startsWith("no usable critique of candidate 1 in 3 attempts").contains("no \"score\"");
   }
 
   @Test
@@ -182,7 +182,7 @@ class RefinementLoopTest {
 
     assertThat(result.status()).isEqualTo(PromptResult.Status.OK);
     assertThat(result.kept().orElseThrow().svg()).isEqualTo(svg("d"));
-    assertThat(result.error()).startsWith("no usable critique of candidate 1 in 3 attempts").endsWith("; delivered candidate 0");
+    assertThat(result.error()).startsWith("no usable critique of candidate 2 in 3 attempts").endsWith("; delivered candidate 1");
     assertThat(result.candidates()).hasSize(2);
     assertThat(result.candidates().get(1).critique()).isEmpty();
   }
