@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * Writes files so that a reader (or a crash) never sees a half-written one: a temporary file, fsync, rename,
  * then an fsync of the directory so that the rename itself survives a power cut.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
 
   /** Our temporary files, and only ours, start with this: cleaning up never touches a user's file. */
   private static final String TEMP_PREFIX = ".introsvg-";
@@ -27,7 +27,8 @@ final class AtomicFiles {
 
   private AtomicFiles() {}
 
-  static void write(Path target, byte[] content) {
+  /** Replaces {@code target} with {@code content}: readers see the old file or the new one, never half of it. */
+  public static void write(Path target, byte[] content) {
     Path dir = target.getParent();
     Path tmp = null;
     try {

@@ -1,15 +1,12 @@
 package io.github.introsvg.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.FileOutputStream;
+import io.github.introsvg.batch.AtomicFiles;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,7 +68,7 @@ public final class HtmlReport {
         summary.map(s -> s.path("retries").asLong()).orElse(0L), summary.map(s -> s.has("retries")).orElse(false));
     String page = ReportPage.render(facts, prompts, invalid, IntrospectionGain.of(ran));
     Path target = outDir.resolve(FILE_NAME);
-    replace(target, page.getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(target, page.getBytes(StandardCharsets.UTF_8));
     return target;
   }
 
@@ -126,33 +123,6 @@ public final class HtmlReport {
       return Files.getLastModifiedTime(file);
     } catch (IOException e) {
       return FileTime.fromMillis(0);
-    }
-  }
-
-  /** Writes beside the target, then renames over it: a browser reloading mid-refresh sees the old or the new page. */
-  private static void replace(Path target, byte[] content) {
-    Path tmp = null;
-    try {
-      tmp = Files.createTempFile(target.getParent(), ".introsvg-report", ".tmp");
-      // A stream, not Files.write: a channel fails outright when Ctrl-C has just interrupted the writing thread.
-      try (OutputStream stream = new FileOutputStream(tmp.toFile())) {
-        stream.write(content);
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("can't write " + target + ": " + e.getMessage(), e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // the rename happened, or the write failed and that error is the one to report
-        }
-      }
     }
   }
 }
