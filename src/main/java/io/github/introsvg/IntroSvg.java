@@ -17,6 +17,7 @@ import io.github.introsvg.loop.TurnJournal;
 import io.github.introsvg.loop.TurnListener;
 import io.github.introsvg.render.IsolatedRenderer;
 import io.github.introsvg.render.BoundedRenderer;
+import io.github.introsvg.render.JsvgRenderer;
 import io.github.introsvg.render.SvgRenderer;
 import io.github.introsvg.report.IntrospectionGain;
 import io.github.introsvg.report.LiveReport;
@@ -91,10 +92,9 @@ public final class IntroSvg implements AutoCloseable {
         .trialCalls(b.concurrency) // after an outage, a restarted server gets every waiting prompt at once
         .listener(b.statusListener)
         .build();
-    // Last, once every setting was accepted: the default renderer starts processes.
+    // Starts no process: workers start on the first renders that need them.
     this.ownedRenderer = b.renderer == null ? Optional.of(IsolatedRenderer.create()) : Optional.empty();
     this.renderer = b.renderer == null ? ownedRenderer.get() : BoundedRenderer.perCore(b.renderer);
-    ownedRenderer.ifPresent(IsolatedRenderer::prestart); // worker JVMs boot while the model is found and drafts run
   }
 
   public static Builder builder() {
@@ -364,14 +364,24 @@ public final class IntroSvg implements AutoCloseable {
     }
 
     /**
-     * The SVG renderer. Default: an {@link IsolatedRenderer}, which renders in worker processes (one per core)
-     * so that a pathological SVG from the model costs at most 5 s and a capped heap, never this JVM; pass
-     * {@code new JsvgRenderer()} to render in-process when the SVGs are trusted. A renderer given here runs at
-     * most one render per core at a time.
+     * The SVG renderer. Default: an {@link IsolatedRenderer}, which renders in worker processes (at most one per
+     * core, started on the first renders that need them) so that a pathological SVG from the model costs at
+     * most 5 s and a capped heap, never this JVM. A renderer given here runs at most one render per core at a
+     * time. For rendering in this JVM, see {@link #renderInProcess()}.
      */
     public Builder renderer(SvgRenderer renderer) {
       this.renderer = Objects.requireNonNull(renderer, "renderer == null");
       return this;
+    }
+
+    /**
+     * Renders in this JVM, for hosts that may not start processes. Still enforced: the 256 KiB input cap, no
+     * external fetches, nesting and {@code <use>} limits, the embedded-image size cap, one render per core.
+     * Not bounded: a render's time and heap, so a pathological SVG from the model can take seconds of a core and
+     * this JVM's heap (docs/library.md, docs/rendering.md).
+     */
+    public Builder renderInProcess() {
+      return renderer(new JsvgRenderer());
     }
 
     public Builder clock(Clock clock) {

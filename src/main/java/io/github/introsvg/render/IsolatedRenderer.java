@@ -6,6 +6,8 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +31,8 @@ import org.slf4j.LoggerFactory;
  * {@link SvgRenderer} that renders with {@link JsvgRenderer} in a small pool of child JVMs, each with a capped
  * heap, and kills a worker whose render outlives the timeout; bounds every render's wall time and memory.
  * Thread-safe; never more than {@code workers} worker processes alive; {@link #close()} kills every worker.
+ * Workers start on the first renders that need them, from where this library's classes were loaded
+ * ({@link WorkerClasspath}), never from {@code java.class.path}.
  */
 public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
 
@@ -38,9 +42,11 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
   private final int workers;
   private final Duration timeout;
   private final Duration startTimeout;
-  private final List<String> command;
+  private final List<String> jvmOptions; // the worker's command up to -cp
+  private List<String> command; // found on the first start, under spawnLock: building spawns nothing, reads nothing
   private final Semaphore permits;
   private static final int WARM_UP_RENDERS = 20;
+  private static final int STDERR_LINES = 20;
   private static final String WARM_UP_SVG = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 24 24\">"
       + "<path d=\"M4 12l5 5L20 6\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\"/>"
       + "<circle cx=\"12\" cy=\"12\" r=\"9\" fill=\"#e33\" opacity=\".5\"/></svg>";
@@ -64,12 +70,7 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
         "-Xshare:auto",
         "-Djava.awt.headless=true"));
     command.addAll(builder.workerJvmOptions);
-    command.addAll(List.of(
-        "-cp", System.getProperty("java.class.path"),
-        RenderWorker.class.getName(),
-        // The worker halts itself a little after we would have killed it: covers a parent killed with SIGKILL.
-        Long.toString(timeout.toMillis() * 2 + 1_000)));
-    this.command = List.copyOf(command);
+    this.jvmOptions = List.copyOf(command);
     this.killer = new ScheduledThreadPoolExecutor(1, runnable -> {
       Thread thread = new Thread(runnable, "isolated-renderer-timeout");
       thread.setDaemon(true);
@@ -185,6 +186,7 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
   private void awaitReady(Worker worker) {
     Deadline deadline = deadline(worker, startTimeout);
     String why;
+    String stderr = "";
     Exception cause = null;
     try {
       byte first = worker.fromWorker.readByte();
@@ -196,6 +198,10 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
     } catch (IOException e) {
       cause = e;
       if (deadline.stopBeforeKill()) {
+        // stdout ended: the JVM is exiting by itself. Read what it said before destroying it closes the pipe.
+        if (!closed && exitsWithin(worker.process, Duration.ofSeconds(2))) {
+          stderr = lastLines(worker.process.getErrorStream(), STDERR_LINES);
+        }
         worker.process.destroyForcibly();
         why = closed ? "(renderer was closed)" : "(exit code " + waitForExit(worker.process) + ")";
       } else {
@@ -204,7 +210,26 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
     }
     discard(worker);
     log.debug("render worker {} did not start {}", worker.process.pid(), why);
-    throw new SvgRenderException(Reason.FAILED, "render worker did not start " + why, cause);
+    throw new SvgRenderException(Reason.FAILED, "render worker did not start " + why + (stderr.isEmpty() ? ""
+        : "; the last lines of its stderr:\n" + stderr + "its command: " + String.join(" ", command)
+            + "\nCheck that this JVM may start processes and that the command above runs; " + WorkerClasspath.FIX),
+        cause);
+  }
+
+  /** The last {@code count} lines of a dead process's output, each indented and ending in a newline. */
+  static String lastLines(InputStream stream, int count) {
+    String text;
+    try (InputStream in = stream) {
+      text = new String(in.readNBytes(256 * 1024), StandardCharsets.UTF_8); // a pipe holds far less
+    } catch (IOException e) {
+      return "";
+    }
+    List<String> lines = text.lines().filter(line -> !line.isBlank()).toList();
+    StringBuilder tail = new StringBuilder();
+    for (String line : lines.subList(Math.max(0, lines.size() - count), lines.size())) {
+      tail.append("  ").append(line.length() > 500 ? line.substring(0, 500) + "..." : line).append('\n');
+    }
+    return tail.toString();
   }
 
   private Deadline deadline(Worker worker, Duration limit) {
@@ -246,15 +271,21 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
     }
   }
 
-  private Worker start() {
+  private Worker start() { // under spawnLock
+    if (command == null) {
+      List<String> full = new ArrayList<>(jvmOptions);
+      full.addAll(List.of("-cp", WorkerClasspath.forWorker(), RenderWorker.class.getName(),
+          // The worker halts itself a little after we would have killed it: covers a parent killed with SIGKILL.
+          Long.toString(timeout.toMillis() * 2 + 1_000)));
+      command = List.copyOf(full);
+    }
     Process process;
     try {
-      process = new ProcessBuilder(command)
-          // The worker's stderr carries only JSVG's own warnings; draining it would cost a thread per worker.
-          .redirectError(ProcessBuilder.Redirect.DISCARD)
-          .start();
+      // stderr stays a pipe nobody drains: read only when start-up fails; once ready the worker writes none.
+      process = new ProcessBuilder(command).start();
     } catch (IOException e) {
-      throw new SvgRenderException(Reason.FAILED, "could not start a render worker: " + e.getMessage(), e);
+      throw new SvgRenderException(Reason.FAILED, "could not start a render worker: " + e.getMessage()
+          + "; " + WorkerClasspath.FIX, e);
     }
     Worker worker = new Worker(process);
     live.add(worker);
@@ -297,6 +328,15 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return -1;
+    }
+  }
+
+  private static boolean exitsWithin(Process process, Duration limit) {
+    try {
+      return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

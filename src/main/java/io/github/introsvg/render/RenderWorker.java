@@ -10,7 +10,10 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.logging.LogManager;
 
 /**
  * The child-process side of {@link IsolatedRenderer}: reads length-prefixed SVG frames on stdin and answers
@@ -19,6 +22,7 @@ import java.nio.charset.StandardCharsets;
  * <p>At start-up the worker writes one {@code byte READY}, so the parent can time JVM start-up apart from renders.
  * Request: {@code int n, n bytes of UTF-8 SVG}. Reply: {@code byte OK, int n, n bytes of PNG}, or
  * {@code byte ERROR | ERROR_EXITING, UTF reason name, UTF message}; after ERROR_EXITING the worker exits.
+ * Until READY, stderr is for the parent's error message when start-up fails; after it the worker writes none.
  */
 final class RenderWorker {
 
@@ -44,6 +48,12 @@ final class RenderWorker {
     JsvgRenderer renderer = new JsvgRenderer();
     out.writeByte(READY);
     out.flush();
+    // The parent reads our stderr only when start-up fails; from here on nobody drains it, so a full pipe would
+    // block a render. Whatever a library would print now (JSVG's warnings on bad SVGs) goes nowhere.
+    PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
+    System.setErr(nowhere);
+    System.setOut(nowhere);
+    LogManager.getLogManager().reset(); // JUL's console handler may hold the old System.err
     while (true) {
       int length;
       try {
