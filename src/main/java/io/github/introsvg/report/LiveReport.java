@@ -5,6 +5,7 @@ import io.github.introsvg.batch.Progress;
 import io.github.introsvg.batch.PromptRow;
 import io.github.introsvg.batch.RowProblem;
 import io.github.introsvg.loop.PromptResult;
+import io.github.introsvg.loop.Turn;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -83,6 +84,16 @@ public final class LiveReport implements BatchListener, AutoCloseable {
   @Override
   public void setAside(Path previousRun) {
     delegate.setAside(previousRun);
+  }
+
+  @Override
+  public void note(String message) {
+    delegate.note(message);
+  }
+
+  @Override
+  public void turn(PromptRow row, Turn turn) {
+    delegate.turn(row, turn);
   }
 
   private void refreshIfDue() {
