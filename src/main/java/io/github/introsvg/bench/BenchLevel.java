@@ -13,6 +13,7 @@ import java.util.OptionalDouble;
  *     processes, not the server's
  * @param clientCpuPerPromptMedian median CPU of one prompt on its thread, plus the mean render-worker CPU per prompt
  * @param ideal the mock's ideal wall time for the same tokens on an always-full batch; empty against a real server
+ * @param gaps the client's time between a reply and the same prompt's next request
  */
 public record BenchLevel(
     int concurrency,
@@ -25,13 +26,15 @@ public record BenchLevel(
     long turnLatencyP95Millis,
     Duration clientCpu,
     Duration clientCpuPerPromptMedian,
-    Optional<Duration> ideal) {
+    Optional<Duration> ideal,
+    ClientGaps gaps) {
 
   public BenchLevel {
     Objects.requireNonNull(wall, "wall == null");
     Objects.requireNonNull(clientCpu, "clientCpu == null");
     Objects.requireNonNull(clientCpuPerPromptMedian, "clientCpuPerPromptMedian == null");
     Objects.requireNonNull(ideal, "ideal == null");
+    Objects.requireNonNull(gaps, "gaps == null");
   }
 
   public double promptsPerMinute() {

@@ -51,9 +51,10 @@ public final class BenchRecorder implements BatchListener {
 
   /**
    * The level's numbers, given its wall time, the CPU time of render worker processes (rendering runs there),
-   * and (against the mock) its ideal time.
+   * (against the mock) its ideal time, and the client's gaps between a reply and the next request.
    */
-  public synchronized BenchLevel level(int concurrency, Duration wall, Duration renderWorkerCpu, Optional<Duration> ideal) {
+  public synchronized BenchLevel level(int concurrency, Duration wall, Duration renderWorkerCpu, Optional<Duration> ideal,
+      ClientGaps gaps) {
     long[] sorted = Arrays.copyOf(latencies, latencyCount);
     Arrays.sort(sorted);
     long threadNanos = cpuByThread.values().stream().mapToLong(Long::longValue).sum();
@@ -63,7 +64,7 @@ public final class BenchRecorder implements BatchListener {
     Duration medianPrompt = Duration.ofNanos(perPrompt.length == 0 ? 0 : perPrompt[perPrompt.length / 2] + workerShare);
     return new BenchLevel(concurrency, prompts, failed, wall, latencyCount, completionTokens,
         percentile(sorted, 0.50), percentile(sorted, 0.95), Duration.ofNanos(threadNanos).plus(renderWorkerCpu),
-        medianPrompt, ideal);
+        medianPrompt, ideal, gaps);
   }
 
   private static long percentile(long[] sorted, double p) {

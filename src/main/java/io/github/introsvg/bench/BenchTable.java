@@ -1,6 +1,8 @@
 package io.github.introsvg.bench;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /** The benchmark's table, one row per concurrency level, in Markdown so it can be pasted into docs. */
 public final class BenchTable {
@@ -21,5 +23,24 @@ public final class BenchTable {
           l.achievedOverIdeal().isPresent() ? String.format("%.3f", l.achievedOverIdeal().getAsDouble()) : "-"));
     }
     return out.toString();
+  }
+
+  /** The client's own cost per level: the gap between a reply and that prompt's next request, and its parts (ms). */
+  public static String formatGaps(List<BenchLevel> levels) {
+    StringBuilder out = new StringBuilder();
+    out.append("| concurrency | gaps | gap p50 ms | gap p90 ms | render wait p50 | render p50 | encode p50 | journal p50"
+        + " | other p50 |\n");
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (BenchLevel l : levels) {
+      ClientGaps g = l.gaps();
+      out.append(String.format(Locale.ROOT, "| %d | %d | %s | %s | %s | %s | %s | %s | %s |%n", l.concurrency(), g.count(),
+          ms(g.p50()), ms(g.p90()), ms(g.renderWaitP50()), ms(g.renderP50()), ms(g.encodeP50()), ms(g.journalP50()),
+          ms(g.otherP50())));
+    }
+    return out.toString();
+  }
+
+  private static String ms(Duration d) {
+    return String.format(Locale.ROOT, "%.1f", d.toNanos() / 1e6);
   }
 }

@@ -3,18 +3,22 @@ package io.github.introsvg.cli;
 import io.github.introsvg.bench.BenchLevel;
 import io.github.introsvg.bench.BenchRecorder;
 import io.github.introsvg.bench.BenchTable;
+import io.github.introsvg.bench.ClientGaps;
 import io.github.introsvg.bench.PromptSubset;
 import io.github.introsvg.mock.EngineStats;
 import io.github.introsvg.mock.LatencyModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -54,6 +58,7 @@ final class BenchCommand implements Callable<Integer> {
   Path keep;
 
   @Mixin ServerOptions server;
+  private Optional<Duration> firstRequest; // measured on the first level only
   @ParentCommand Cli cli;
   @Spec CommandSpec spec;
 
@@ -71,7 +76,7 @@ final class BenchCommand implements Callable<Integer> {
       Optional<LatencyModel> latency = server.mock && timeScale > 0
           ? Optional.of(LatencyModel.builder().slots(slots).timeScale(timeScale).build()) : Optional.empty();
       List<BenchLevel> results = new ArrayList<>();
-        for (int concurrency : levels) {
+      for (int concurrency : levels) {
         err.printf("concurrency %d: %d prompts...%n", concurrency, count);
         err.flush();
         results.add(runLevel(concurrency, subset, keep != null ? keep.resolve("c" + concurrency) : work.resolve("c" + concurrency),
@@ -79,6 +84,12 @@ final class BenchCommand implements Callable<Integer> {
       }
       PrintWriter out = spec.commandLine().getOut();
       out.print(BenchTable.format(results));
+      out.printf("%nThe client's time from a reply to that prompt's next request (JFR events, docs/performance.md):%n%n");
+      out.print(BenchTable.formatGaps(results));
+      if (firstRequest != null) {
+        firstRequest.ifPresent(d -> out.printf(Locale.ROOT, "%nlaunch to first request: %.2f s (JVM start to the mock's first"
+            + " chat request, starting the in-process mock included)%n", d.toMillis() / 1000.0));
+      }
       if (server.mock && latency.isEmpty()) out.printf("%nmock answering at once: the client's own cost, no GPU time.%n");
       latency.ifPresent(m -> out.printf("%nmock: %d slots, time scale %s; ideal = the same tokens on an always-full batch"
           + " (docs/performance.md).%n", m.slots(), m.timeScale()));
@@ -90,14 +101,21 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private BenchLevel runLevel(int concurrency, Path csv, Path out, Optional<LatencyModel> latency, PrintWriter err) {
-    try (ServerOptions.Session session = server.open(cli.env, concurrency, err, latency)) {
+    try (ServerOptions.Session session = server.open(cli.env, concurrency, err, latency);
+        ClientGaps.Recorder gapRecorder = ClientGaps.record()) {
       BenchRecorder recorder = new BenchRecorder();
       long start = System.nanoTime();
       session.introSvg().runBatch(csv, out, recorder, true);
       Duration wall = Duration.ofNanos(System.nanoTime() - start);
+      ClientGaps gaps = gapRecorder.stop();
+      if (firstRequest == null && session.mock() != null) {
+        // From the JVM's start to the mock's first chat request: what a user waits for before the GPU gets work.
+        firstRequest = session.mock().firstChatRequestAt()
+            .map(at -> Duration.between(Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()), at));
+      }
       Optional<Duration> ideal = session.mock() == null ? Optional.empty()
           : session.mock().engineStats().map(EngineStats::idealWallTime);
-      return recorder.level(concurrency, wall, renderWorkerCpu(), ideal);
+      return recorder.level(concurrency, wall, renderWorkerCpu(), ideal, gaps);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.github.introsvg.lmdeploy;
 
+import io.github.introsvg.internal.ClientGapEvent;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -171,7 +172,9 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
   @Override
   public ChatReply complete(ChatRequest request) {
     Objects.requireNonNull(request, "request == null");
+    long encoding = System.nanoTime();
     byte[] body = ChatBodies.chatCompletion(request, streaming);
+    ClientGapEvent.spent(ClientGapEvent.Part.ENCODE, System.nanoTime() - encoding);
     Request.Builder builder = new Request.Builder().url(chatUrl).post(RequestBody.create(body, JSON));
     if (streaming) builder.header("Accept", "text/event-stream");
     Request httpRequest = authorized(builder).build();
@@ -181,6 +184,7 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
     long start = System.nanoTime();
     boolean replyStarted = false;
     Call call = started(http.newCall(httpRequest));
+    ClientGapEvent.requestSending();
     try (Response response = call.execute()) {
       replyStarted = true;
       BufferedSource source = ReplyReader.capped(response.body().source());
@@ -192,6 +196,7 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
       ReplyReader.Reply reply = streaming
           ? reader.stream(source, request.model())
           : reader.completion(source.readByteArray(), request.model());
+      ClientGapEvent.replyArrived();
       Duration latency = Duration.ofNanos(System.nanoTime() - start);
       log.debug("reply model={} finish={} promptTokens={} completionTokens={} chars={} latency={}ms", request.model(),
           reply.finishReason(), reply.usage().promptTokens(), reply.usage().completionTokens(), reply.content().length(),

@@ -1,5 +1,6 @@
 package io.github.introsvg.loop;
 
+import io.github.introsvg.internal.ClientGapEvent;
 import io.github.introsvg.lmdeploy.ChatClient;
 import io.github.introsvg.lmdeploy.ChatReply;
 import io.github.introsvg.lmdeploy.ChatRequest;
@@ -187,8 +188,10 @@ public final class RefinementLoop {
           continue;
         }
         byte[] png;
+        long rendering = System.nanoTime();
         try {
           png = renderer.renderPng(svg);
+          ClientGapEvent.spent(ClientGapEvent.Part.RENDER, System.nanoTime() - rendering);
         } catch (SvgRenderException e) {
           record(label, role, attempt, seed, sampling, r, Turn.Outcome.UNRENDERABLE,
               "render " + e.reason().name().toLowerCase() + ": " + e.getMessage(), OptionalDouble.empty());
@@ -203,7 +206,9 @@ public final class RefinementLoop {
     /** Asks the critic about {@code candidate} until a reply parses; stores the verdict on the candidate. */
     private Optional<Critique> critique(Candidate candidate, String label, Sampling sampling) {
       String prompt = templates.critique(description);
+      long encoding = System.nanoTime();
       String png = Base64.getEncoder().encodeToString(candidate.png());
+      ClientGapEvent.spent(ClientGapEvent.Part.ENCODE, System.nanoTime() - encoding);
       for (int attempt = 1; attempt <= settings.critiqueAttempts(); attempt++) {
         long seed = Seeds.of(id, label, attempt);
         Optional<ChatReply> reply = call(ChatRequest.withPng(model, prompt, png, sampling, seed), label, Role.CRITIQUE, attempt, seed);
@@ -228,7 +233,9 @@ public final class RefinementLoop {
       if (stopped()) throw new PromptInterruptedException(id);
       try {
         ChatReply reply = chat.complete(request);
+        long journaling = System.nanoTime();
         journal.record(id, label, attempt, reply);
+        ClientGapEvent.spent(ClientGapEvent.Part.JOURNAL, System.nanoTime() - journaling);
         return Optional.of(reply);
       } catch (LmdeployException.Interrupted e) {
         throw new PromptInterruptedException(id);

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,7 @@ final class MockHandler implements HttpHandler {
   }
 
   private static final Logger log = LoggerFactory.getLogger(MockHandler.class);
+  private static final String CHAT_PATH = "/v1/chat/completions";
 
   private final ObjectMapper json = new ObjectMapper();
   private final AtomicLong sequence = new AtomicLong();
@@ -47,6 +50,7 @@ final class MockHandler implements HttpHandler {
   private final LatencyModel latencyModel; // null without one
   private final BatchEngine engine; // null without a latency model
   private final long createdAt = System.currentTimeMillis() / 1000;
+  private final AtomicReference<Instant> firstChatRequest = new AtomicReference<>();
 
   MockHandler(MockLmdeployServer.Builder builder, BatchEngine engine, Recorder recorder) {
     this.model = builder.model;
@@ -59,11 +63,18 @@ final class MockHandler implements HttpHandler {
     this.engine = engine;
   }
 
+  /** When the first chat completion request arrived (its headers were read), if one has. */
+  Optional<Instant> firstChatRequestAt() {
+    return Optional.ofNullable(firstChatRequest.get());
+  }
+
   @Override
   public void handle(HttpExchange exchange) {
     long seq = sequence.getAndIncrement();
     String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
     String path = exchange.getRequestURI().getPath();
+    log.debug("request #{} {} {} arrived", seq, method, path);
+    if (path.equals(CHAT_PATH) && firstChatRequest.get() == null) firstChatRequest.compareAndSet(null, Instant.now());
     Map<String, String> headers = new LinkedHashMap<>();
     exchange.getRequestHeaders().forEach((name, values) ->
         headers.put(name.toLowerCase(Locale.ROOT), String.join(", ", values)));
@@ -116,7 +127,7 @@ final class MockHandler implements HttpHandler {
         requireMethod(request, "GET");
         response.json(200, models());
       }
-      case "/v1/chat/completions" -> {
+      case CHAT_PATH -> {
         requireMethod(request, "POST");
         chat(ChatCall.parse(json, request.body(), model), seq, response, fault);
       }

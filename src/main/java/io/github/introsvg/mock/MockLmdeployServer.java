@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -40,6 +41,7 @@ public final class MockLmdeployServer implements AutoCloseable {
   private final boolean keepLog;
   private final Builder config;
   private final BatchEngine engine; // null without a latency model
+  private final MockHandler handler;
   private final List<Entry> recorded = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -65,7 +67,8 @@ public final class MockLmdeployServer implements AutoCloseable {
     }
     server.setExecutor(executor);
     this.engine = builder.latencyModel == null ? null : new BatchEngine(builder.latencyModel, "mock-lmdeploy-engine");
-    server.createContext("/", new MockHandler(builder, engine, this::record));
+    this.handler = new MockHandler(builder, engine, this::record);
+    server.createContext("/", handler);
     server.start();
     log.info("Mock lmdeploy server serving '{}' at {}", model, baseUrl());
   }
@@ -120,6 +123,11 @@ public final class MockLmdeployServer implements AutoCloseable {
       executor.shutdownNow();
       log.info("Mock lmdeploy server at 127.0.0.1:{} stopped", server.getAddress().getPort());
     }
+  }
+
+  /** When the first chat completion request arrived, if one has: how long a client took to its first question. */
+  public Optional<Instant> firstChatRequestAt() {
+    return handler.firstChatRequestAt();
   }
 
   /** What the simulated batching engine has done so far; empty without {@link Builder#latencyModel}. */

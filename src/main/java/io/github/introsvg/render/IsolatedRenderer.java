@@ -1,5 +1,6 @@
 package io.github.introsvg.render;
 
+import io.github.introsvg.internal.ClientGapEvent;
 import io.github.introsvg.render.SvgRenderException.Reason;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -137,8 +138,10 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
     Objects.requireNonNull(svg, "svg == null");
     byte[] bytes = JsvgRenderer.utf8WithinInputCap(svg); // don't ship megabytes to a worker just to be refused
     ensureOpen();
+    long waiting = System.nanoTime();
     try {
       permits.acquire();
+      ClientGapEvent.spent(ClientGapEvent.Part.RENDER_WAIT, System.nanoTime() - waiting);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SvgRenderException(Reason.FAILED, "interrupted while waiting for a render worker", e);
