@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Collects a benchmark level's numbers as prompts finish: turn latencies, tokens, and the CPU time of the
@@ -22,12 +23,24 @@ public final class BenchRecorder implements BatchListener {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private final Map<Long, Long> cpuByThread = new ConcurrentHashMap<>();
+  private final Runnable onFirstTurn;
+  private final AtomicBoolean turned = new AtomicBoolean();
   private long[] latencies = new long[1024];
   private int latencyCount;
   private long[] promptCpu = new long[256];
   private long completionTokens;
   private int prompts;
   private int failed;
+
+  /** @param onFirstTurn runs once, on the thread of the first turn decided, e.g. to start a recording */
+  public BenchRecorder(Runnable onFirstTurn) {
+    this.onFirstTurn = onFirstTurn;
+  }
+
+  @Override
+  public void turn(PromptRow row, Turn turn) {
+    if (!turned.get() && turned.compareAndSet(false, true)) onFirstTurn.run();
+  }
 
   @Override
   public void finished(PromptRow row, PromptResult result, Progress progress) {

@@ -25,17 +25,17 @@ public final class BenchTable {
     return out.toString();
   }
 
-  /** The client's own cost per level: the gap between a reply and that prompt's next request, and its parts (ms). */
+  /** The client's own cost per level: the gap between a reply and that prompt's next request, its mean split in parts (ms). */
   public static String formatGaps(List<BenchLevel> levels) {
     StringBuilder out = new StringBuilder();
-    out.append("| concurrency | gaps | gap p50 ms | gap p90 ms | render wait p50 | render p50 | encode p50 | journal p50"
-        + " | other p50 |\n");
-    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.append("| concurrency | gaps | gap p50 ms | gap p90 ms | gap mean ms | = render wait | + render | + encode"
+        + " | + journal | + other (CPU, permits, HTTP) |\n");
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (BenchLevel l : levels) {
       ClientGaps g = l.gaps();
-      out.append(String.format(Locale.ROOT, "| %d | %d | %s | %s | %s | %s | %s | %s | %s |%n", l.concurrency(), g.count(),
-          ms(g.p50()), ms(g.p90()), ms(g.renderWaitP50()), ms(g.renderP50()), ms(g.encodeP50()), ms(g.journalP50()),
-          ms(g.otherP50())));
+      out.append(String.format(Locale.ROOT, "| %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n", l.concurrency(),
+          g.count(), ms(g.p50()), ms(g.p90()), ms(g.mean()), ms(g.renderWaitMean()), ms(g.renderMean()),
+          ms(g.encodeMean()), ms(g.journalMean()), ms(g.otherMean())));
     }
     return out.toString();
   }

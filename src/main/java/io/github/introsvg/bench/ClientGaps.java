@@ -14,32 +14,44 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * The client's own time between a reply and the same prompt's next request, over a benchmark level, from the
- * {@link ClientGapEvent}s a JFR recording collected: percentiles of the whole gap and medians of its parts.
+ * {@link ClientGapEvent}s a JFR recording collected: percentiles of the whole gap, and its mean split into parts
+ * (means, because they add up to the mean gap; medians of parts would not add up to anything).
  *
  * @param count gaps seen (one per request that followed a reply)
- * @param other the part of each gap no part accounts for: waiting for a thread, a connection or a permit, parsing
+ * @param otherMean the part no other part accounts for: waiting for a CPU, a connection or a permit; parsing
  */
 public record ClientGaps(
-    int count, Duration p50, Duration p90, Duration renderWaitP50, Duration renderP50, Duration encodeP50,
-    Duration journalP50, Duration otherP50) {
+    int count, Duration p50, Duration p90, Duration mean, Duration renderWaitMean, Duration renderMean,
+    Duration encodeMean, Duration journalMean, Duration otherMean) {
 
-  /** Records gaps from now until {@link #stop}. */
-  public static Recorder record() {
+  /** A recorder of gaps, not yet recording: see {@link Recorder#start}. */
+  public static Recorder recorder() {
     return new Recorder();
   }
 
-  /** A running JFR recording of {@link ClientGapEvent} only. */
+  /** A JFR recording of {@link ClientGapEvent} only. */
   public static final class Recorder implements AutoCloseable {
     private final Recording recording = new Recording();
+    private boolean started;
 
     private Recorder() {
       recording.enable(ClientGapEvent.NAME).withoutThreshold().withoutStackTrace();
       recording.setToDisk(true);
+    }
+
+    /**
+     * Starts recording (once; later calls do nothing). Starting JFR takes a second of CPU: {@code bench} starts
+     * it on its own thread after the first turn, so that it does not delay the first request it measures.
+     */
+    public synchronized void start() {
+      if (started) return;
+      started = true;
       recording.start();
     }
 
     /** Stops recording and sums up what it saw. */
-    public ClientGaps stop() {
+    public synchronized ClientGaps stop() {
+      if (!started) return of(List.of());
       recording.stop();
       Path file = null;
       try {
@@ -49,13 +61,13 @@ public record ClientGaps(
       } catch (IOException e) {
         throw new UncheckedIOException("can't read the JFR recording of client gaps: " + e.getMessage(), e);
       } finally {
-        recording.close();
         if (file != null) file.toFile().delete();
       }
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+      started = true; // a start() still on its way must not begin a recording nobody stops
       recording.close();
     }
   }
@@ -77,8 +89,12 @@ public record ClientGaps(
       journal[i] = e.getDuration("journal").toNanos();
       other[i] = Math.max(0, gap[i] - wait[i] - render[i] - encode[i] - journal[i]);
     }
-    return new ClientGaps(n, percentile(gap, 0.5), percentile(gap, 0.9), percentile(wait, 0.5), percentile(render, 0.5),
-        percentile(encode, 0.5), percentile(journal, 0.5), percentile(other, 0.5));
+    return new ClientGaps(n, percentile(gap, 0.5), percentile(gap, 0.9), mean(gap), mean(wait), mean(render), mean(encode),
+        mean(journal), mean(other));
+  }
+
+  private static Duration mean(long[] values) {
+    return Duration.ofNanos(values.length == 0 ? 0 : Math.round(Arrays.stream(values).average().orElse(0)));
   }
 
   private static Duration percentile(long[] values, double p) {

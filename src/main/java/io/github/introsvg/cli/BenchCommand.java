@@ -102,8 +102,8 @@ final class BenchCommand implements Callable<Integer> {
 
   private BenchLevel runLevel(int concurrency, Path csv, Path out, Optional<LatencyModel> latency, PrintWriter err) {
     try (ServerOptions.Session session = server.open(cli.env, concurrency, err, latency);
-        ClientGaps.Recorder gapRecorder = ClientGaps.record()) {
-      BenchRecorder recorder = new BenchRecorder();
+        ClientGaps.Recorder gapRecorder = ClientGaps.recorder()) {
+      BenchRecorder recorder = new BenchRecorder(() -> new Thread(gapRecorder::start, "bench-jfr").start());
       long start = System.nanoTime();
       session.introSvg().runBatch(csv, out, recorder, true);
       Duration wall = Duration.ofNanos(System.nanoTime() - start);

@@ -9,7 +9,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
 /**
- * The CLI's log appender (src/main/cli-resources/logback.xml): while a command shows a progress line, log lines
+ * The CLI's log appender (installed by {@link LogbackSetup}): while a command shows a progress line, log lines
  * go through its {@link Console}, so a warning never lands glued onto that line; otherwise straight to stderr.
  */
 public final class ConsoleLogAppender extends AppenderBase<ILoggingEvent> {

@@ -22,7 +22,7 @@ public final class Main {
 
   public static void main(String[] args) {
     if (Arrays.asList(args).contains("--verbose")) {
-      // Read by logback.xml; must be set before the first logger exists.
+      // Read by LogbackSetup; must be set before the first logger exists.
       System.setProperty("INTROSVG_LOG_LEVEL", "DEBUG");
     } else {
       // JSVG warns through java.util.logging about every odd CSS rule a model writes: noise on a console.

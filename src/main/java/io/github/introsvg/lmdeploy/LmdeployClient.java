@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
+import okhttp3.ConnectionSpec;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -55,7 +56,11 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(b.maxConnections);
     dispatcher.setMaxRequestsPerHost(b.maxConnections);
-    this.http = new OkHttpClient.Builder()
+    OkHttpClient.Builder http = new OkHttpClient.Builder();
+    // A plain-http server (lmdeploy's own default) needs no TLS: without it OkHttp skips loading the JDK's
+    // trust store and TLS classes, a few hundred milliseconds before the first request.
+    if (HttpUrl.get(b.baseUrl).scheme().equals("http")) http.connectionSpecs(List.of(ConnectionSpec.CLEARTEXT));
+    this.http = http
         .connectionPool(new ConnectionPool(b.maxConnections, POOL_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS))
         .dispatcher(dispatcher)
         .socketFactory(new NoDelaySocketFactory())

@@ -281,8 +281,8 @@ class CliTest {
     assertThat(rows.get(0)).startsWith("| 1 | 2 | 0 |").matches(".*\\| 0\\.\\d{3} \\|$");
     assertThat(rows.get(1)).startsWith("| 2 | 2 | 0 |");
     // Every prompt asks the critic after its draft: at least one reply-to-next-request gap each, all in ms.
-    assertThat(rows.get(2)).matches("\\| 1 \\| [2-9]\\d* \\|( \\d+\\.\\d \\|){7}");
-    assertThat(rows.get(3)).matches("\\| 2 \\| [2-9]\\d* \\|( \\d+\\.\\d \\|){7}");
+    assertThat(rows.get(2)).matches("\\| 1 \\| ([2-9]|[1-9]\\d+) \\|( \\d+\\.\\d \\|){8}");
+    assertThat(rows.get(3)).matches("\\| 2 \\| ([2-9]|[1-9]\\d+) \\|( \\d+\\.\\d \\|){8}");
     assertThat(out.toString()).containsPattern("launch to first request: \\d+\\.\\d\\d s");
   }
 
