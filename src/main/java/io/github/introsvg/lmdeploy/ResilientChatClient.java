@@ -9,9 +9,16 @@ import io.github.resilience4j.retry.RetryConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -19,15 +26,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ChatClient} over one {@link LmdeployClient}: every call, model discovery included, goes through
- * resilience4j's {@link Retry} (server errors and transport failures, backoff with jitter, {@code Retry-After})
- * around its {@link CircuitBreaker}. While the breaker is open, callers wait instead of failing: one of them
- * polls {@code /health}, and once the server answers they knock again, which lets the breaker go half-open
- * and admit {@code trialCalls} of them at once. Calls that keep failing for {@code maxOutage}, even against a
- * server whose {@code /health} is fine, end with {@link LmdeployException.ServerUnavailable}. Thread-safe.
- * See docs/lmdeploy-client.md, "Retries and circuit breaking".
+ * A {@link ChatClient} over one or more {@link LmdeployClient}s (servers serving the same model): every call,
+ * model discovery included, goes through resilience4j's {@link Retry} (server errors and transport failures,
+ * backoff with jitter, {@code Retry-After}); each try goes to the server with the fewest calls outstanding,
+ * through that server's own {@link CircuitBreaker}. A server whose breaker is open is routed around while a
+ * background prober polls its {@code /health}; once it answers, calls knock again, which lets its breaker go
+ * half-open and admit {@code trialCalls} of them at once. Only when every server is down do callers wait
+ * (instead of failing). Calls that keep failing for {@code maxOutage}, on every server, even while {@code
+ * /health} is fine, end with {@link LmdeployException.ServerUnavailable}. Thread-safe; {@link #close()} stops
+ * the probers. See docs/lmdeploy-client.md, "Retries and circuit breaking".
  */
-public final class ResilientChatClient implements ChatClient {
+public final class ResilientChatClient implements ChatClient, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ResilientChatClient.class);
 
@@ -41,7 +50,7 @@ public final class ResilientChatClient implements ChatClient {
   static final float FAILURE_RATE_PERCENT = 50;
   static final int WINDOW_CALLS = 20;
   static final int MIN_CALLS = 5;
-  /** The breaker stays open at least this long; the first probe comes only after {@link #PROBE_MIN}. */
+  /** A breaker stays open at least this long; the first probe comes only after {@link #PROBE_MIN}. */
   static final Duration OPEN_MIN = Duration.ofMillis(500);
   static final Duration PROBE_MIN = Duration.ofSeconds(1);
   /** Short, so a server that comes back is found within this long; a /health probe costs the server nothing. */
@@ -55,70 +64,67 @@ public final class ResilientChatClient implements ChatClient {
   /** A waiting caller re-checks the state this often even without a wake-up, as a safety net. */
   private static final long WAIT_SLICE_MILLIS = 1000;
 
-  private final LmdeployClient client;
-  private final String url;
+  private final List<Lane> lanes;
+  private final String name;
   private final Duration maxOutage;
   private final ServerStatusListener listener;
   private final Sleeper sleeper;
   private final Clock clock;
   private final Retry retry;
-  private final CircuitBreaker breaker;
   private final LongAdder retries = new LongAdder();
   private final LongAdder outages = new LongAdder();
+  private final ExecutorService probers;
 
-  private final Object lock = new Object(); // guards the fields below; notified on every breaker transition
-  private long transitions;
-  private boolean probing;
-  private boolean serverAnswers; // the prober saw /health answer while the breaker was open: waiters may knock
+  private final Object lock = new Object(); // guards the fields below and every Lane's; notified on every change
   private boolean everSucceeded;
-  private Instant failingSince; // the first retryable failure since the last success; null while calls succeed
+  private Instant failingSince; // the first retryable failure on any server since the last success on any
   private String failingCause = "";
   private LmdeployException lastFailure;
-  private boolean announced;
-  private Instant lastReport;
   private Instant lastTrial;
+  private int nextLane; // where ties start, so equal servers share the calls
+  private boolean closed;
 
   private ResilientChatClient(Builder b) {
-    this.client = b.client;
-    this.url = b.client.baseUrl();
+    this.name = b.clients.size() == 1 ? b.clients.get(0).baseUrl() : b.clients.size() + " servers";
     this.maxOutage = b.maxOutage;
     this.listener = b.listener;
     this.sleeper = b.sleeper;
     this.clock = b.clock;
-    this.retry = Retry.of(url, RetryConfig.custom()
+    this.retry = Retry.of(name, RetryConfig.custom()
         .maxAttempts(b.maxAttempts)
         // An interrupt is the caller's doing, never the server's: it is never retried.
         .retryOnException(e -> retryable(e) && !Thread.currentThread().isInterrupted())
-        // No backoff while the breaker is open: the caller then waits for the prober, which paces every caller.
-        .intervalBiFunction(backoff(b.initialBackoff, b.maxBackoff, b.random, () -> breakerOpen(), () -> !everSucceeded()))
+        // No backoff while every server is down: the callers then wait for a prober, which paces them all.
+        .intervalBiFunction(backoff(b.initialBackoff, b.maxBackoff, b.random, this::allDown, () -> !everSucceeded()))
         .build());
-    this.breaker = CircuitBreaker.of(url, CircuitBreakerConfig.custom()
-        // Open before a call's tries run out, so that a server that is down is waited for, not given up on.
-        .slidingWindow(WINDOW_CALLS, Math.max(1, Math.min(MIN_CALLS, b.maxAttempts - 1)),
-            CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-        .failureRateThreshold(FAILURE_RATE_PERCENT)
-        .recordException(ResilientChatClient::retryable) // a 4xx means the server is up: it counts as a success
-        .ignoreExceptions(LmdeployException.Interrupted.class)
-        .permittedNumberOfCallsInHalfOpenState(b.trialCalls)
-        .waitDurationInOpenState(OPEN_MIN)
-        .automaticTransitionFromOpenToHalfOpenEnabled(false) // waiters knock once the prober saw the server answer
-        .clock(clock)
-        .build());
+    List<Lane> built = new ArrayList<>();
+    for (LmdeployClient client : b.clients) built.add(new Lane(client, b));
+    this.lanes = List.copyOf(built);
+    AtomicInteger n = new AtomicInteger();
+    this.probers = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "introsvg-probe-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
     retry.getEventPublisher().onRetry(e -> {
       retries.increment();
-      log.info("lmdeploy at {}: attempt {} of {} failed, retrying {}: {}", url, e.getNumberOfRetryAttempts(),
-          b.maxAttempts, e.getWaitInterval().isZero() ? "once it answers again" : "in " + Durations.text(e.getWaitInterval()),
+      log.info("lmdeploy ({}): attempt {} of {} failed, retrying {}: {}", name, e.getNumberOfRetryAttempts(),
+          b.maxAttempts, e.getWaitInterval().isZero() ? "once a server answers again" : "in " + Durations.text(e.getWaitInterval()),
           e.getLastThrowable().getMessage());
     });
-    breaker.getEventPublisher().onStateTransition(e -> onTransition(e.getStateTransition().getToState()));
   }
 
   /** Decorates {@code client}; every setting has a default (the {@code DEFAULT_*} constants). */
   public static Builder builder(LmdeployClient client) {
-    return new Builder(client);
+    return new Builder(List.of(Objects.requireNonNull(client, "client == null")));
   }
 
-  /** What is retried (and counts against the circuit): server errors and transport failures, never a 4xx. */
+  /** Decorates several servers that serve the same model; each try goes to the least busy one that is up. */
+  public static Builder builder(List<LmdeployClient> clients) {
+    return new Builder(clients);
+  }
+
+  /** What is retried (and counts against a circuit): server errors and transport failures, never a 4xx. */
   static boolean retryable(Throwable e) {
     return e instanceof LmdeployException.ServerError || e instanceof LmdeployException.Io;
   }
@@ -131,20 +137,34 @@ public final class ResilientChatClient implements ChatClient {
   @Override
   public ChatReply complete(ChatRequest request) {
     Objects.requireNonNull(request, "request == null");
-    return call(() -> client.complete(request));
+    return call(LmdeployClient::complete, request);
   }
 
   /**
-   * The model to use, asked of the server with the same patience as every call: a server that is not up yet, is
+   * The model to use, asked of every server with the same patience as every call: a server that is not up yet, is
    * loading (502/503) or lists no model yet is waited for, up to {@code maxOutage}.
    *
-   * @param wanted the model the user named; empty to take the one the server serves
-   * @throws LmdeployException.UnknownModel at once when the server answers and does not serve {@code wanted}, or
-   *     serves several models and none was named
+   * @param wanted the model the user named; empty to take the one the servers serve
+   * @throws LmdeployException.UnknownModel at once when a server answers and does not serve {@code wanted}, serves
+   *     several models and none was named, or the servers serve different models
    */
   public String discoverModel(Optional<String> wanted) {
     Objects.requireNonNull(wanted, "wanted == null");
-    return call(() -> client.resolveModel(wanted));
+    String model = call(LmdeployClient::resolveModel, wanted); // from whichever server answers first
+    for (Lane lane : lanes) {
+      if (lane.answered.sum() > 0) continue;
+      try {
+        lane.client.resolveModel(Optional.of(model));
+      } catch (LmdeployException.UnknownModel e) {
+        throw new LmdeployException.UnknownModel("the servers do not serve the same model: " + e.getMessage()
+            + "; give servers that all serve \"" + model + "\", or name one served by all with --model", 404,
+            e.bodyExcerpt());
+      } catch (LmdeployException e) { // down or loading: it joins once its prober sees it answer
+        log.warn("lmdeploy at {} did not answer when the model was checked, so it was not checked: {}", lane.url,
+            e.getMessage());
+      }
+    }
+    return model;
   }
 
   /** How many times a call was repeated after a retryable failure, over this client's life. */
@@ -152,30 +172,52 @@ public final class ResilientChatClient implements ChatClient {
     return retries.sum();
   }
 
-  /** How many outages (failing streaks long enough to be announced) this client waited through or gave up on. */
+  /** How many outages (failing streaks of one server long enough to be announced) were waited through. */
   public long outages() {
     return outages.sum();
   }
 
-  @Override
-  public String toString() {
-    return "ResilientChatClient{" + client + ", circuit=" + breaker.getState() + ", retries=" + retries() + "}";
+  /** Calls answered so far by each server, by URL: how the load was spread. */
+  public Map<String, Long> answeredByServer() {
+    Map<String, Long> answered = new LinkedHashMap<>();
+    for (Lane lane : lanes) answered.put(lane.url, lane.answered.sum());
+    return answered;
   }
 
-  /** Retry(wait for admission, then CircuitBreaker(one try)). */
-  private <T> T call(Supplier<T> once) {
-    Supplier<T> guarded = CircuitBreaker.decorateSupplier(breaker, () -> observed(once));
-    Supplier<T> admitted = () -> {
+  /** Stops the background probers; calls still waiting for a server fail as interrupted. */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      closed = true;
+      lock.notifyAll();
+    }
+    probers.shutdownNow();
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder s = new StringBuilder("ResilientChatClient{");
+    for (Lane lane : lanes) s.append(lane.url).append('=').append(lane.breaker.getState()).append(", ");
+    return s.append("retries=").append(retries()).append('}').toString();
+  }
+
+  /** Retry(choose a server, waiting while all are down, then its CircuitBreaker(one try)). */
+  private <A, T> T call(Call<A, T> once, A argument) {
+    Supplier<T> routed = () -> {
       while (true) {
-        long seen = awaitAdmission();
+        Lane lane = choose();
         try {
-          return guarded.get();
-        } catch (CallNotPermittedException e) { // the breaker opened, or its trial calls are taken: no try was made
-          awaitTransitionAfter(seen);
+          return CircuitBreaker.decorateSupplier(lane.breaker, () -> observed(lane, once, argument)).get();
+        } catch (CallNotPermittedException e) { // its breaker opened, or its trial calls are taken: no try was made
+          synchronized (lock) {
+            lane.notPermittedAt = lane.transitions;
+          }
+        } finally {
+          release(lane);
         }
       }
     };
-    Supplier<T> retried = Retry.decorateSupplier(retry, admitted);
+    Supplier<T> retried = Retry.decorateSupplier(retry, routed);
     try {
       return sleeper == Sleeper.SYSTEM ? retried.get() : RetryWaits.with(sleeper, retried);
     } catch (LmdeployException e) {
@@ -188,76 +230,92 @@ public final class ResilientChatClient implements ChatClient {
     }
   }
 
-  /** One try; keeps the failing streak (what {@code maxOutage} measures and the listener hears of) up to date. */
-  private <T> T observed(Supplier<T> once) {
+  @FunctionalInterface
+  private interface Call<A, T> {
+    T on(LmdeployClient client, A argument);
+  }
+
+  /** One try on {@code lane}; keeps the failing streaks (what {@code maxOutage} measures, what is announced) up to date. */
+  private <A, T> T observed(Lane lane, Call<A, T> once, A argument) {
     T result;
     try {
-      result = once.get();
+      result = once.on(lane.client, argument);
     } catch (LmdeployException e) {
       if (Thread.currentThread().isInterrupted() && !(e instanceof LmdeployException.Interrupted)) {
         throw new LmdeployException.Interrupted(e);
       }
-      if (retryable(e)) onFailure(e);
+      if (retryable(e)) onFailure(lane, e);
       throw e;
     }
-    onSuccess();
+    onSuccess(lane);
     return result;
   }
 
-  private void onSuccess() {
+  private void onSuccess(Lane lane) {
+    lane.answered.increment();
     synchronized (lock) {
       everSucceeded = true;
-      if (failingSince == null) return;
-      Duration outage = Duration.between(failingSince, clock.instant());
-      boolean wasAnnounced = announced;
       failingSince = null;
-      announced = false;
-      lastReport = null;
       lastTrial = null;
+      if (lane.failingSince == null) return;
+      Duration outage = Duration.between(lane.failingSince, clock.instant());
+      boolean wasAnnounced = lane.announced;
+      lane.failingSince = null;
+      lane.announced = false;
       if (!wasAnnounced) return;
-      log.info("lmdeploy at {} answers again after {}", url, Durations.text(outage));
-      tell(() -> listener.recovered(url, outage));
+      log.info("lmdeploy at {} answers again after {}", lane.url, Durations.text(outage));
+      tell(() -> listener.recovered(lane.url, outage));
     }
   }
 
-  private void onFailure(LmdeployException e) {
+  private void onFailure(Lane lane, LmdeployException e) {
     synchronized (lock) {
       Instant now = clock.instant();
       if (failingSince == null) failingSince = now;
       failingCause = e.getMessage();
       lastFailure = e;
-      if (!announced && (!everSucceeded || Duration.between(failingSince, now).compareTo(ANNOUNCE_AFTER) >= 0)) {
-        announce(now);
+      if (lane.failingSince == null) lane.failingSince = now;
+      lane.failingCause = e.getMessage();
+      if (!lane.announced
+          && (!everSucceeded || Duration.between(lane.failingSince, now).compareTo(ANNOUNCE_AFTER) >= 0)) {
+        announce(lane, now);
       }
     }
   }
 
-  private void onTransition(CircuitBreaker.State to) {
+  private void onTransition(Lane lane, CircuitBreaker.State to) {
     synchronized (lock) {
-      transitions++;
-      serverAnswers = false;
-      if (to == CircuitBreaker.State.OPEN && failingSince != null && !announced) announce(clock.instant());
+      lane.transitions++;
+      lane.serverAnswers = false;
+      if (to == CircuitBreaker.State.OPEN) {
+        if (lane.failingSince != null && !lane.announced) announce(lane, clock.instant());
+        startProber(lane);
+      }
       lock.notifyAll();
     }
   }
 
   /** Under the lock. */
-  private void announce(Instant now) {
-    announced = true;
-    lastReport = now;
+  private void announce(Lane lane, Instant now) {
+    lane.announced = true;
+    lane.lastReport = now;
     outages.increment();
-    String cause = failingCause;
-    log.info("lmdeploy at {} is not answering; calls wait up to {} for it: {}", url, Durations.text(maxOutage), cause);
-    tell(() -> listener.unavailable(url, cause));
+    String cause = lane.failingCause;
+    log.info("lmdeploy at {} is not answering; {}: {}", lane.url,
+        lanes.size() == 1 ? "calls wait up to " + Durations.text(maxOutage) + " for it" : "calls go to the other servers",
+        cause);
+    tell(() -> listener.unavailable(lane.url, cause));
   }
 
   /** Under the lock: about every {@link #REPORT_EVERY} of an announced outage, says it goes on. */
-  private void reportIfDue(Instant now) {
-    if (!announced || failingSince == null || Duration.between(lastReport, now).compareTo(REPORT_EVERY) < 0) return;
-    lastReport = now;
-    Duration soFar = Duration.between(failingSince, now);
-    String cause = failingCause;
-    tell(() -> listener.stillUnavailable(url, cause, soFar));
+  private void reportIfDue(Lane lane, Instant now) {
+    if (!lane.announced || lane.failingSince == null || Duration.between(lane.lastReport, now).compareTo(REPORT_EVERY) < 0) {
+      return;
+    }
+    lane.lastReport = now;
+    Duration soFar = Duration.between(lane.failingSince, now);
+    String cause = lane.failingCause;
+    tell(() -> listener.stillUnavailable(lane.url, cause, soFar));
   }
 
   private void tell(Runnable event) {
@@ -269,96 +327,120 @@ public final class ResilientChatClient implements ChatClient {
   }
 
   /**
-   * Returns once a caller may try the breaker, with the transition count it saw; while the breaker is open, one
-   * waiting caller probes the server and the others wait for it.
+   * The server for the next try: of those that may take it (breaker not open, or open with a server that answers
+   * again; not refused since its last transition; within budget), the one with the fewest calls outstanding. Waits
+   * while there is none; past {@code maxOutage} fails, except for one trial every {@link #TRIAL_AFTER_OUTAGE_EVERY}.
    */
-  private long awaitAdmission() {
-    while (true) {
-      boolean lead = false;
-      boolean lastChance = false;
-      synchronized (lock) {
+  private Lane choose() {
+    synchronized (lock) {
+      boolean trial = false;
+      while (true) {
+        if (closed) throw new LmdeployException.Interrupted(null);
         Instant now = clock.instant();
-        boolean expired = outageExpired(now);
-        if (expired) {
+        if (!trial && outageExpired(now)) {
           if (lastTrial != null && Duration.between(lastTrial, now).compareTo(TRIAL_AFTER_OUTAGE_EVERY) < 0) {
             throw unavailable();
           }
           lastTrial = now;
-        }
-        if (breaker.getState() != CircuitBreaker.State.OPEN || serverAnswers) return transitions;
-        if (!probing) {
-          probing = true;
-          lead = true;
-          lastChance = expired;
-        } else {
-          waitOnLock();
-        }
-      }
-      if (lead) {
-        try {
-          probe(lastChance);
-        } finally {
-          synchronized (lock) {
-            probing = false;
-            lock.notifyAll();
+          trial = true;
+          for (Lane lane : lanes) {
+            if (lane.breaker.getState() == CircuitBreaker.State.OPEN && !lane.serverAnswers && answersNow(lane)) {
+              lane.serverAnswers = true;
+            }
           }
         }
-        if (lastChance && !serverAnswersNow()) throw unavailable();
-      }
-    }
-  }
-
-  private boolean serverAnswersNow() {
-    synchronized (lock) {
-      return serverAnswers || breaker.getState() != CircuitBreaker.State.OPEN;
-    }
-  }
-
-  /** After a {@link CallNotPermittedException}: waits until the breaker has moved on from what the caller saw. */
-  private void awaitTransitionAfter(long seen) {
-    synchronized (lock) {
-      while (transitions == seen && !outageExpired(clock.instant())) {
-        if (breaker.getState() == CircuitBreaker.State.OPEN && !probing && !serverAnswers) return; // someone must probe
+        Lane best = null;
+        for (int i = 0; i < lanes.size(); i++) {
+          Lane lane = lanes.get((nextLane + i) % lanes.size());
+          if (!lane.mayTake()) continue;
+          if (best == null || lane.outstanding < best.outstanding) best = lane;
+        }
+        if (best != null) {
+          best.outstanding++;
+          nextLane = (lanes.indexOf(best) + 1) % lanes.size();
+          return best;
+        }
+        if (trial) throw unavailable();
+        for (Lane lane : lanes) if (lane.breaker.getState() == CircuitBreaker.State.OPEN) startProber(lane);
         waitOnLock();
       }
     }
   }
 
-  /**
-   * Polls {@code /health} with growing pauses until the server answers (waiters may knock) or the outage has lasted
-   * too long; {@code once}: a single check without pausing, for the trial past {@code maxOutage}.
-   */
-  private void probe(boolean once) {
-    Duration pause = PROBE_MIN;
-    while (breaker.getState() == CircuitBreaker.State.OPEN) {
-      if (!once) {
+  /** Under the lock; a quick /health check for the trial past the outage. */
+  private boolean answersNow(Lane lane) {
+    return answers(lane);
+  }
+
+  private void release(Lane lane) {
+    synchronized (lock) {
+      lane.outstanding--;
+      lock.notifyAll();
+    }
+  }
+
+  private boolean allDown() {
+    synchronized (lock) {
+      for (Lane lane : lanes) if (lane.breaker.getState() != CircuitBreaker.State.OPEN) return false;
+      return true;
+    }
+  }
+
+  private boolean everSucceeded() {
+    synchronized (lock) {
+      return everSucceeded;
+    }
+  }
+
+  /** Under the lock: one background prober per open server. */
+  private void startProber(Lane lane) {
+    if (lane.probing || closed) return;
+    lane.probing = true;
+    try {
+      probers.execute(() -> probe(lane));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      lane.probing = false;
+    }
+  }
+
+  /** Polls {@code /health} of an open server with growing pauses until it answers (calls may knock again) or closes. */
+  private void probe(Lane lane) {
+    try {
+      Duration pause = PROBE_MIN;
+      while (lane.breaker.getState() == CircuitBreaker.State.OPEN) {
         Duration left;
         synchronized (lock) {
           left = failingSince == null ? pause : maxOutage.minus(Duration.between(failingSince, clock.instant()));
         }
-        if (left.isNegative() || left.isZero()) return;
-        sleep(pause.compareTo(left) < 0 ? pause : left);
+        if (left.isNegative() || left.isZero()) return; // past the outage: callers try once every 15 s instead
+        sleeper.sleep(pause.compareTo(left) < 0 ? pause : left);
         pause = pause.multipliedBy(2).compareTo(PROBE_MAX) < 0 ? pause.multipliedBy(2) : PROBE_MAX;
-      }
-      boolean answers = answers();
-      if (Thread.currentThread().isInterrupted()) throw new LmdeployException.Interrupted(null);
-      synchronized (lock) {
-        if (answers && breaker.getState() == CircuitBreaker.State.OPEN) {
-          log.info("lmdeploy at {} answers /health again; letting calls try it", url);
-          serverAnswers = true;
-          lock.notifyAll();
-          return;
+        boolean answers = answers(lane);
+        synchronized (lock) {
+          if (closed) return;
+          if (answers && lane.breaker.getState() == CircuitBreaker.State.OPEN) {
+            log.info("lmdeploy at {} answers /health again; letting calls try it", lane.url);
+            lane.serverAnswers = true;
+            lock.notifyAll();
+            return;
+          }
+          reportIfDue(lane, clock.instant());
         }
-        reportIfDue(clock.instant());
       }
-      if (once) return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // closed
+    } finally {
+      synchronized (lock) {
+        lane.probing = false;
+        lock.notifyAll();
+      }
     }
   }
 
   /** GET /health answers 200, or (lmdeploy's proxy has no /health) it answers 404 and GET /v1/models 200. */
-  private boolean answers() {
-    int health = client.healthStatus();
-    return health == 200 || (health == 404 && client.modelsStatus() == 200);
+  private static boolean answers(Lane lane) {
+    int health = lane.client.healthStatus();
+    return health == 200 || (health == 404 && lane.client.modelsStatus() == 200);
   }
 
   /** Under the lock. */
@@ -368,7 +450,8 @@ public final class ResilientChatClient implements ChatClient {
 
   /** Under the lock. */
   private LmdeployException.ServerUnavailable unavailable() {
-    return new LmdeployException.ServerUnavailable("lmdeploy at " + url + " kept failing for " + Durations.text(maxOutage)
+    String what = lanes.size() == 1 ? "lmdeploy at " + lanes.get(0).url : "every lmdeploy server (" + name + ")";
+    return new LmdeployException.ServerUnavailable(what + " kept failing for " + Durations.text(maxOutage)
         + " (last: " + failingCause + ")", lastFailure);
   }
 
@@ -382,34 +465,15 @@ public final class ResilientChatClient implements ChatClient {
     }
   }
 
-  private void sleep(Duration duration) {
-    try {
-      sleeper.sleep(duration);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LmdeployException.Interrupted(e);
-    }
-  }
-
-  private boolean breakerOpen() {
-    return breaker.getState() == CircuitBreaker.State.OPEN;
-  }
-
-  private boolean everSucceeded() {
-    synchronized (lock) {
-      return everSucceeded;
-    }
-  }
-
   /**
    * Exponential backoff with +-50% jitter, capped (at {@link #PROBE_MAX} while {@code starting}: a server that
    * never answered yet is probably loading, and should be found soon after it is up); at least what the server
-   * asked for in {@code Retry-After} (itself capped at {@code max}); zero while {@code open}.
+   * asked for in {@code Retry-After} (itself capped at {@code max}); zero while {@code allDown}.
    */
-  private static IntervalBiFunction<Object> backoff(Duration initial, Duration max, Random random, BooleanSupplier open,
+  private static IntervalBiFunction<Object> backoff(Duration initial, Duration max, Random random, BooleanSupplier allDown,
       BooleanSupplier starting) {
     return (attempt, outcome) -> {
-      if (open.getAsBoolean()) return 0L;
+      if (allDown.getAsBoolean()) return 0L;
       long retryAfterCap = max.toMillis();
       long capMillis = starting.getAsBoolean() ? Math.min(retryAfterCap, PROBE_MAX.toMillis()) : retryAfterCap;
       long base = initial.toMillis();
@@ -427,21 +491,71 @@ public final class ResilientChatClient implements ChatClient {
     };
   }
 
+  /** One server: its client, its own breaker and budget, and what is known of its health. */
+  private final class Lane {
+    final LmdeployClient client;
+    final String url;
+    final CircuitBreaker breaker;
+    final int budget;
+    final LongAdder answered = new LongAdder();
+    // guarded by ResilientChatClient.this.lock:
+    int outstanding;
+    long transitions;
+    long notPermittedAt = -1; // the transition count when the breaker last refused a call
+    boolean probing;
+    boolean serverAnswers; // the prober saw /health answer while the breaker was open: calls may knock
+    Instant failingSince;
+    String failingCause = "";
+    boolean announced;
+    Instant lastReport;
+
+    Lane(LmdeployClient client, Builder b) {
+      this.client = client;
+      this.url = client.baseUrl();
+      this.budget = b.perServerCalls;
+      this.breaker = CircuitBreaker.of(url, CircuitBreakerConfig.custom()
+          // Open before a call's tries run out, so that a server that is down is waited for, not given up on.
+          .slidingWindow(WINDOW_CALLS, Math.max(1, Math.min(MIN_CALLS, b.maxAttempts - 1)),
+              CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+          .failureRateThreshold(FAILURE_RATE_PERCENT)
+          .recordException(ResilientChatClient::retryable) // a 4xx means the server is up: it counts as a success
+          .ignoreExceptions(LmdeployException.Interrupted.class)
+          .permittedNumberOfCallsInHalfOpenState(b.trialCalls)
+          .waitDurationInOpenState(OPEN_MIN)
+          .automaticTransitionFromOpenToHalfOpenEnabled(false) // calls knock once the prober saw the server answer
+          .clock(b.clock)
+          .build());
+      breaker.getEventPublisher().onStateTransition(e -> onTransition(this, e.getStateTransition().getToState()));
+    }
+
+    /** Under the lock. */
+    boolean mayTake() {
+      if (outstanding >= budget || notPermittedAt == transitions) return false;
+      return breaker.getState() != CircuitBreaker.State.OPEN || serverAnswers;
+    }
+  }
+
   /** Configures a {@link ResilientChatClient}; every setting has a default. */
   public static final class Builder {
-    private final LmdeployClient client;
+    private final List<LmdeployClient> clients;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
     private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
     private Duration maxOutage = DEFAULT_MAX_OUTAGE;
     private int trialCalls = DEFAULT_TRIAL_CALLS;
+    private int perServerCalls = Integer.MAX_VALUE;
     private ServerStatusListener listener = new ServerStatusListener() {};
     private Random random = new Random();
     private Sleeper sleeper = Sleeper.SYSTEM;
     private Clock clock = Clock.systemUTC();
 
-    private Builder(LmdeployClient client) {
-      this.client = Objects.requireNonNull(client, "client == null");
+    private Builder(List<LmdeployClient> clients) {
+      Objects.requireNonNull(clients, "clients == null");
+      if (clients.isEmpty()) throw new IllegalArgumentException("no server given");
+      if (clients.stream().map(LmdeployClient::baseUrl).distinct().count() < clients.size()) {
+        throw new IllegalArgumentException("a server is given twice: " + clients.stream().map(LmdeployClient::baseUrl).toList());
+      }
+      this.clients = List.copyOf(clients);
     }
 
     /** Tries per call, the first included; 1 means no retry. */
@@ -463,20 +577,27 @@ public final class ResilientChatClient implements ChatClient {
       return this;
     }
 
-    /** How long calls may keep failing (or wait for a server that is down) before they end with {@code ServerUnavailable}. */
+    /** How long calls may keep failing on every server before they end with {@code ServerUnavailable}. */
     public Builder maxOutage(Duration d) {
       this.maxOutage = positive(d, "maxOutage");
       return this;
     }
 
     /**
-     * How many calls the breaker lets through at once when the server answers again after an outage; their
+     * How many calls a server's breaker lets through at once when it answers again after an outage; their
      * outcome closes (or reopens) it. Set it to the number of calls in flight, so a restarted server is filled at
      * once.
      */
     public Builder trialCalls(int n) {
       if (n < 1) throw new IllegalArgumentException("trialCalls < 1: " + n);
       this.trialCalls = n;
+      return this;
+    }
+
+    /** The most calls one server is given at once (its concurrency budget); default no limit beyond the callers'. */
+    public Builder perServerCalls(int n) {
+      if (n < 1) throw new IllegalArgumentException("perServerCalls < 1: " + n);
+      this.perServerCalls = n;
       return this;
     }
 

@@ -159,12 +159,12 @@ class ResilientChatClientTest {
   @Test
   @Timeout(10)
   void jitterStaysWithinHalfAndOneAndAHalfOfBackoffAndBelowCap() {
-    // a client that worked before (a new one caps backoff at 2 s), and fewer failures than open the circuit
-    server.enqueue(ok());
-    for (int i = 0; i < ResilientChatClient.MIN_CALLS - 2; i++) server.enqueue(status(500));
+    // a client that worked before (a new one caps backoff at 2 s), and too few failures to open the circuit
+    for (int i = 0; i < 4; i++) server.enqueue(ok());
+    for (int i = 0; i < 3; i++) server.enqueue(status(500));
     server.enqueue(ok());
     ResilientChatClient client = builder().random(new Random(42)).maxBackoff(Duration.ofSeconds(5)).build();
-    client.complete(REQUEST);
+    for (int i = 0; i < 4; i++) client.complete(REQUEST);
 
     client.complete(REQUEST);
 
