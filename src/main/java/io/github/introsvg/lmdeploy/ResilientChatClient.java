@@ -258,6 +258,10 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
       failingSince = null;
       lastTrial = null;
       if (lane.failingSince == null) return;
+      // resilience4j rates the window after every outcome, a success included: the success that ends a streak
+      // (S F F F S) could open the breaker of the server that has just answered, and make the next call wait for a
+      // probe. A server that answers is up: its streak is forgotten before this success is recorded.
+      lane.breaker.reset();
       Duration outage = Duration.between(lane.failingSince, clock.instant());
       boolean wasAnnounced = lane.announced;
       lane.failingSince = null;

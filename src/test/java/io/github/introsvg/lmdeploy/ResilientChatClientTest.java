@@ -158,13 +158,41 @@ class ResilientChatClientTest {
 
   @Test
   @Timeout(10)
+  void theSuccessThatEndsAStreakLeavesTheBreakerClosed() {
+    // then 3 failures and a success: 3 of 5 calls failed, over the failure rate, yet the server has just answered
+    List<MockResponse> script = new ArrayList<>(List.of(ok(), status(503), status(503), status(503), ok()));
+    List<String> paths = new CopyOnWriteArrayList<>();
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        String path = request.getUrl().encodedPath();
+        paths.add(path);
+        if (path.equals("/health")) return json(200, "{\"status\":\"healthy\"}");
+        synchronized (script) {
+          return script.isEmpty() ? ok() : script.remove(0);
+        }
+      }
+    });
+    ResilientChatClient client = builder().build();
+    client.complete(REQUEST);
+    client.complete(REQUEST);
+
+    client.complete(REQUEST);
+
+    assertThat(time.waits).as("backoff only, no wait for a probe").isEqualTo(seconds(1, 2, 4));
+    assertThat(paths).containsOnly(CHAT).hasSize(6);
+    assertThat(listener.events).isEmpty();
+  }
+
+  @Test
+  @Timeout(10)
   void jitterStaysWithinHalfAndOneAndAHalfOfBackoffAndBelowCap() {
-    // a client that worked before (a new one caps backoff at 2 s), and too few failures to open the circuit
-    for (int i = 0; i < 4; i++) server.enqueue(ok());
-    for (int i = 0; i < 3; i++) server.enqueue(status(500));
+    // a client that worked before (a new one caps backoff at 2 s), and fewer failures than open the circuit
+    server.enqueue(ok());
+    for (int i = 0; i < ResilientChatClient.MIN_CALLS - 2; i++) server.enqueue(status(500));
     server.enqueue(ok());
     ResilientChatClient client = builder().random(new Random(42)).maxBackoff(Duration.ofSeconds(5)).build();
-    for (int i = 0; i < 4; i++) client.complete(REQUEST);
+    client.complete(REQUEST);
 
     client.complete(REQUEST);
 
