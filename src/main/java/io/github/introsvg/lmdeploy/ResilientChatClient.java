@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
@@ -522,6 +523,10 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
           .slidingWindow(WINDOW_CALLS, Math.max(1, Math.min(MIN_CALLS, b.maxAttempts - 1)),
               CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
           .failureRateThreshold(FAILURE_RATE_PERCENT)
+          // A long generation is normal, not a sign of trouble: resilience4j's default would open the breaker once
+          // every call in the window took over 60 s. Durations are read from the injected clock.
+          .slowCallDurationThreshold(Duration.ofDays(365))
+          .currentTimestampFunction(Clock::millis, TimeUnit.MILLISECONDS)
           .recordException(ResilientChatClient::retryable) // a 4xx means the server is up: it counts as a success
           .ignoreExceptions(LmdeployException.Interrupted.class)
           .permittedNumberOfCallsInHalfOpenState(b.trialCalls)

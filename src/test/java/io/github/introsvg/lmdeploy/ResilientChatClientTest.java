@@ -186,6 +186,29 @@ class ResilientChatClientTest {
 
   @Test
   @Timeout(10)
+  void repliesSlowerThanAMinuteNeverOpenTheBreaker() {
+    List<String> paths = new CopyOnWriteArrayList<>();
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        String path = request.getUrl().encodedPath();
+        paths.add(path);
+        if (path.equals("/health")) return json(200, "{\"status\":\"healthy\"}");
+        time.sleep(Duration.ofMinutes(2)); // a long generation
+        return ok();
+      }
+    });
+    ResilientChatClient client = builder().build();
+
+    for (int i = 0; i < ResilientChatClient.WINDOW_CALLS + 1; i++) client.complete(REQUEST);
+
+    assertThat(time.waits).as("no wait for a probe").containsOnly(Duration.ofMinutes(2));
+    assertThat(paths).containsOnly(CHAT);
+    assertThat(listener.events).isEmpty();
+  }
+
+  @Test
+  @Timeout(10)
   void jitterStaysWithinHalfAndOneAndAHalfOfBackoffAndBelowCap() {
     // a client that worked before (a new one caps backoff at 2 s), and fewer failures than open the circuit
     server.enqueue(ok());
