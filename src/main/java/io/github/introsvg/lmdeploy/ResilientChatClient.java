@@ -206,12 +206,14 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
   private <A, T> T call(Call<A, T> once, A argument) {
     Supplier<T> routed = () -> {
       while (true) {
-        Lane lane = choose();
+        Pick pick = choose();
+        Lane lane = pick.lane();
         try {
           return CircuitBreaker.decorateSupplier(lane.breaker, () -> observed(lane, once, argument)).get();
         } catch (CallNotPermittedException e) { // its breaker opened, or its trial calls are taken: no try was made
           synchronized (lock) {
-            lane.notPermittedAt = lane.transitions;
+            // Kept out until its next transition, unless one came since the pick (then the refusal is old news).
+            lane.notPermittedAt = pick.transitions();
           }
         } finally {
           release(lane);
@@ -230,6 +232,9 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
       throw e;
     }
   }
+
+  /** The server chosen for a try, and how many transitions its breaker had made then. */
+  private record Pick(Lane lane, long transitions) {}
 
   @FunctionalInterface
   private interface Call<A, T> {
@@ -336,7 +341,7 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
    * again; not refused since its last transition; within budget), the one with the fewest calls outstanding. Waits
    * while there is none; past {@code maxOutage} fails, except for one trial every {@link #TRIAL_AFTER_OUTAGE_EVERY}.
    */
-  private Lane choose() {
+  private Pick choose() {
     synchronized (lock) {
       boolean trial = false;
       while (true) {
@@ -363,7 +368,7 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
         if (best != null) {
           best.outstanding++;
           nextLane = (lanes.indexOf(best) + 1) % lanes.size();
-          return best;
+          return new Pick(best, best.transitions);
         }
         if (trial) throw unavailable();
         for (Lane lane : lanes) if (lane.breaker.getState() == CircuitBreaker.State.OPEN) startProber(lane);
