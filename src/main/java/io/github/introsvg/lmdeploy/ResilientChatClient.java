@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -29,13 +30,14 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link ChatClient} over one or more {@link LmdeployClient}s (servers serving the same model): every call,
  * model discovery included, goes through resilience4j's {@link Retry} (server errors and transport failures,
- * backoff with jitter, {@code Retry-After}); each try goes to the server with the fewest calls outstanding,
- * through that server's own {@link CircuitBreaker}. A server whose breaker is open is routed around while a
- * background prober polls its {@code /health}; once it answers, calls knock again, which lets its breaker go
- * half-open and admit {@code trialCalls} of them at once. Only when every server is down do callers wait
- * (instead of failing). Calls that keep failing for {@code maxOutage}, on every server, even while {@code
- * /health} is fine, end with {@link LmdeployException.ServerUnavailable}. Thread-safe; {@link #close()} stops
- * the probers. See docs/lmdeploy-client.md, "Retries and circuit breaking".
+ * backoff with jitter, {@code Retry-After}); each try goes to the server with the fewest calls outstanding (a
+ * retry to another one than the try that failed, when it can), within that server's concurrency budget, through
+ * that server's own {@link CircuitBreaker}. A server whose breaker is open is routed around while a background
+ * prober polls its {@code /health}; once it answers, calls knock again, which lets its breaker go half-open and
+ * admit {@code trialCalls} of them at once. Only when every server is down do callers wait (instead of failing).
+ * Calls that keep failing for {@code maxOutage}, on every server, even while {@code /health} is fine, end with
+ * {@link LmdeployException.ServerUnavailable}. Thread-safe; {@link #close()} stops the probers. See
+ * docs/lmdeploy-client.md, "Retries and circuit breaking".
  */
 public final class ResilientChatClient implements ChatClient, AutoCloseable {
 
@@ -47,6 +49,8 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
   public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
   public static final Duration DEFAULT_MAX_OUTAGE = Duration.ofMinutes(30);
   public static final int DEFAULT_TRIAL_CALLS = 3;
+  /** No budget per server beyond the callers' own concurrency. */
+  public static final int DEFAULT_PER_SERVER_CALLS = Integer.MAX_VALUE;
 
   static final float FAILURE_RATE_PERCENT = 50;
   static final int WINDOW_CALLS = 20;
@@ -66,6 +70,7 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
   private static final long WAIT_SLICE_MILLIS = 1000;
 
   private final List<Lane> lanes;
+  private final boolean ownsClients;
   private final String name;
   private final Duration maxOutage;
   private final ServerStatusListener listener;
@@ -86,7 +91,8 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
   private boolean closed;
 
   private ResilientChatClient(Builder b) {
-    this.name = b.clients.size() == 1 ? b.clients.get(0).baseUrl() : b.clients.size() + " servers";
+    this.ownsClients = b.ownsClients;
+    this.name = String.join(", ", b.clients.stream().map(LmdeployClient::baseUrl).toList());
     this.maxOutage = b.maxOutage;
     this.listener = b.listener;
     this.sleeper = b.sleeper;
@@ -98,8 +104,11 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
         // No backoff while every server is down: the callers then wait for a prober, which paces them all.
         .intervalBiFunction(backoff(b.initialBackoff, b.maxBackoff, b.random, this::allDown, () -> !everSucceeded()))
         .build());
+    // A call's tries are spread over the servers: each breaker must open within its share of them, so that when
+    // every server is down a call waits for them (up to maxOutage) instead of running out of tries.
+    int minCalls = Math.max(1, Math.min(MIN_CALLS, (b.maxAttempts - 1) / b.clients.size()));
     List<Lane> built = new ArrayList<>();
-    for (LmdeployClient client : b.clients) built.add(new Lane(client, b));
+    for (LmdeployClient client : b.clients) built.add(new Lane(client, b, minCalls));
     this.lanes = List.copyOf(built);
     AtomicInteger n = new AtomicInteger();
     this.probers = Executors.newCachedThreadPool(r -> {
@@ -115,14 +124,26 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
     });
   }
 
-  /** Decorates {@code client}; every setting has a default (the {@code DEFAULT_*} constants). */
+  /**
+   * Decorates {@code client}, which stays the caller's to close; every setting has a default (the {@code
+   * DEFAULT_*} constants).
+   */
   public static Builder builder(LmdeployClient client) {
-    return new Builder(List.of(Objects.requireNonNull(client, "client == null")));
+    return new Builder(List.of(Objects.requireNonNull(client, "client == null")), false);
   }
 
-  /** Decorates several servers that serve the same model; each try goes to the least busy one that is up. */
-  public static Builder builder(List<LmdeployClient> clients) {
-    return new Builder(clients);
+  /**
+   * Spreads calls over the servers at {@code baseUrls}, which serve the same model, with one client each made with
+   * {@code settings} (key, timeouts, pool size, streaming; its own base URL is not used). The clients are this
+   * client's: {@link #close()} closes them. One URL (one server, or lmdeploy's proxy) works as {@link
+   * #builder(LmdeployClient)} does.
+   */
+  public static Builder builder(LmdeployClient.Builder settings, List<String> baseUrls) {
+    Objects.requireNonNull(settings, "settings == null");
+    Objects.requireNonNull(baseUrls, "baseUrls == null");
+    List<LmdeployClient> clients = new ArrayList<>();
+    for (String url : baseUrls) clients.add(settings.buildFor(url));
+    return new Builder(clients, true);
   }
 
   /** What is retried (and counts against a circuit): server errors and transport failures, never a 4xx. */
@@ -185,13 +206,22 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
     return answered;
   }
 
-  /** Stops the background probers; calls still waiting for a server fail as interrupted. */
+  /** Aborts the call {@code thread} is making, on whichever server; it then fails with {@code Interrupted}. */
+  public void cancel(Thread thread) {
+    for (Lane lane : lanes) lane.client.cancel(thread);
+  }
+
+  /**
+   * Stops the background probers; calls still waiting for a server fail as interrupted. Closes the clients it made
+   * ({@link #builder(LmdeployClient.Builder, List)}), which aborts their calls in flight.
+   */
   @Override
   public void close() {
     synchronized (lock) {
       closed = true;
       lock.notifyAll();
     }
+    if (ownsClients) for (Lane lane : lanes) lane.client.close();
     probers.shutdownNow();
   }
 
@@ -204,9 +234,10 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
 
   /** Retry(choose a server, waiting while all are down, then its CircuitBreaker(one try)). */
   private <A, T> T call(Call<A, T> once, A argument) {
+    Lane[] failedOn = {null}; // this call's last failed try: its retry goes elsewhere when another server can take it
     Supplier<T> routed = () -> {
       while (true) {
-        Pick pick = choose();
+        Pick pick = choose(failedOn[0]);
         Lane lane = pick.lane();
         try {
           return CircuitBreaker.decorateSupplier(lane.breaker, () -> observed(lane, once, argument)).get();
@@ -215,6 +246,9 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
             // Kept out until its next transition, unless one came since the pick (then the refusal is old news).
             lane.notPermittedAt = pick.transitions();
           }
+        } catch (LmdeployException e) {
+          failedOn[0] = lane;
+          throw e;
         } finally {
           release(lane);
         }
@@ -305,6 +339,7 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
     }
   }
 
+
   /** Under the lock. */
   private void announce(Lane lane, Instant now) {
     lane.announced = true;
@@ -337,49 +372,62 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
   }
 
   /**
-   * The server for the next try: of those that may take it (breaker not open, or open with a server that answers
-   * again; not refused since its last transition; within budget), the one with the fewest calls outstanding. Waits
-   * while there is none; past {@code maxOutage} fails, except for one trial every {@link #TRIAL_AFTER_OUTAGE_EVERY}.
+   * The server for the next try (see {@link #leastBusy}); waits while there is none. Past {@code maxOutage} fails,
+   * except for one trial every {@link #TRIAL_AFTER_OUTAGE_EVERY}, for which this caller checks the open servers.
    */
-  private Pick choose() {
-    synchronized (lock) {
-      boolean trial = false;
-      while (true) {
+  private Pick choose(Lane avoid) {
+    boolean trial = false;
+    while (true) {
+      List<Lane> silent;
+      synchronized (lock) {
         if (closed) throw new LmdeployException.Interrupted(null);
         Instant now = clock.instant();
-        if (!trial && outageExpired(now)) {
-          if (lastTrial != null && Duration.between(lastTrial, now).compareTo(TRIAL_AFTER_OUTAGE_EVERY) < 0) {
-            throw unavailable();
+        if (trial || !outageExpired(now)) {
+          Lane best = leastBusy(avoid);
+          if (best != null) {
+            best.outstanding++;
+            nextLane = (lanes.indexOf(best) + 1) % lanes.size();
+            return new Pick(best, best.transitions);
           }
-          lastTrial = now;
-          trial = true;
-          for (Lane lane : lanes) {
-            if (lane.breaker.getState() == CircuitBreaker.State.OPEN && !lane.serverAnswers && answersNow(lane)) {
-              lane.serverAnswers = true;
-            }
-          }
+          if (trial) throw unavailable();
+          for (Lane lane : lanes) if (lane.breaker.getState() == CircuitBreaker.State.OPEN) startProber(lane);
+          waitOnLock();
+          continue;
         }
-        Lane best = null;
-        for (int i = 0; i < lanes.size(); i++) {
-          Lane lane = lanes.get((nextLane + i) % lanes.size());
-          if (!lane.mayTake()) continue;
-          if (best == null || lane.outstanding < best.outstanding) best = lane;
+        if (lastTrial != null && Duration.between(lastTrial, now).compareTo(TRIAL_AFTER_OUTAGE_EVERY) < 0) {
+          throw unavailable();
         }
-        if (best != null) {
-          best.outstanding++;
-          nextLane = (lanes.indexOf(best) + 1) % lanes.size();
-          return new Pick(best, best.transitions);
+        lastTrial = now;
+        trial = true;
+        silent = lanes.stream()
+            .filter(lane -> lane.breaker.getState() == CircuitBreaker.State.OPEN && !lane.serverAnswers).toList();
+      }
+      // Past the outage the probers have stopped: this caller checks once, outside the lock (it takes a round trip).
+      for (Lane lane : silent) {
+        if (!answers(lane)) continue;
+        synchronized (lock) {
+          if (lane.breaker.getState() == CircuitBreaker.State.OPEN) letIn(lane);
         }
-        if (trial) throw unavailable();
-        for (Lane lane : lanes) if (lane.breaker.getState() == CircuitBreaker.State.OPEN) startProber(lane);
-        waitOnLock();
       }
     }
   }
 
-  /** Under the lock; a quick /health check for the trial past the outage. */
-  private boolean answersNow(Lane lane) {
-    return answers(lane);
+  /**
+   * Under the lock: of the servers that may take a try (breaker not open, or open with a server that answers again;
+   * not refused since its last transition; within budget), the one with the fewest calls outstanding, other than
+   * {@code avoid} when there is another; ties go round.
+   */
+  private Lane leastBusy(Lane avoid) {
+    Lane best = null;
+    for (int i = 0; i < lanes.size(); i++) {
+      Lane lane = lanes.get((nextLane + i) % lanes.size());
+      if (!lane.mayTake()) continue;
+      boolean better = best == null
+          || (best == avoid && lane != avoid)
+          || ((best == avoid) == (lane == avoid) && lane.outstanding < best.outstanding);
+      if (better) best = lane;
+    }
+    return best;
   }
 
   private void release(Lane lane) {
@@ -408,12 +456,12 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
     lane.probing = true;
     try {
       probers.execute(() -> probe(lane));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       lane.probing = false;
     }
   }
 
-  /** Polls {@code /health} of an open server with growing pauses until it answers (calls may knock again) or closes. */
+  /** Polls {@code /health} of an open server with growing pauses until it answers (calls may knock) or the outage is over. */
   private void probe(Lane lane) {
     try {
       Duration pause = PROBE_MIN;
@@ -425,13 +473,12 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
         if (left.isNegative() || left.isZero()) return; // past the outage: callers try once every 15 s instead
         sleeper.sleep(pause.compareTo(left) < 0 ? pause : left);
         pause = pause.multipliedBy(2).compareTo(PROBE_MAX) < 0 ? pause.multipliedBy(2) : PROBE_MAX;
-        boolean answers = answers(lane);
+        boolean ready = answers(lane);
         synchronized (lock) {
           if (closed) return;
-          if (answers && lane.breaker.getState() == CircuitBreaker.State.OPEN) {
+          if (ready && lane.breaker.getState() == CircuitBreaker.State.OPEN) {
             log.info("lmdeploy at {} answers /health again; letting calls try it", lane.url);
-            lane.serverAnswers = true;
-            lock.notifyAll();
+            letIn(lane);
             return;
           }
           reportIfDue(lane, clock.instant());
@@ -447,6 +494,14 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
     }
   }
 
+  /** Under the lock: calls may knock on {@code lane}'s open breaker, which lets it go half-open. */
+  private void letIn(Lane lane) {
+    lane.serverAnswers = true;
+    lane.notPermittedAt = -1; // a knock refused before it was let in must not keep it out
+    lock.notifyAll();
+  }
+
+
   /** GET /health answers 200, or (lmdeploy's proxy has no /health) it answers 404 and GET /v1/models 200. */
   private static boolean answers(Lane lane) {
     int health = lane.client.healthStatus();
@@ -460,7 +515,7 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
 
   /** Under the lock. */
   private LmdeployException.ServerUnavailable unavailable() {
-    String what = lanes.size() == 1 ? "lmdeploy at " + lanes.get(0).url : "every lmdeploy server (" + name + ")";
+    String what = lanes.size() == 1 ? "lmdeploy at " + name : "every lmdeploy server (" + name + ")";
     return new LmdeployException.ServerUnavailable(what + " kept failing for " + Durations.text(maxOutage)
         + " (last: " + failingCause + ")", lastFailure);
   }
@@ -519,14 +574,12 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
     boolean announced;
     Instant lastReport;
 
-    Lane(LmdeployClient client, Builder b) {
+    Lane(LmdeployClient client, Builder b, int minCalls) {
       this.client = client;
       this.url = client.baseUrl();
       this.budget = b.perServerCalls;
       this.breaker = CircuitBreaker.of(url, CircuitBreakerConfig.custom()
-          // Open before a call's tries run out, so that a server that is down is waited for, not given up on.
-          .slidingWindow(WINDOW_CALLS, Math.max(1, Math.min(MIN_CALLS, b.maxAttempts - 1)),
-              CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+          .slidingWindow(WINDOW_CALLS, minCalls, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
           .failureRateThreshold(FAILURE_RATE_PERCENT)
           // A long generation is normal, not a sign of trouble: resilience4j's default would open the breaker once
           // every call in the window took over 60 s. Durations are read from the injected clock.
@@ -552,24 +605,25 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
   /** Configures a {@link ResilientChatClient}; every setting has a default. */
   public static final class Builder {
     private final List<LmdeployClient> clients;
+    private final boolean ownsClients;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
     private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
     private Duration maxOutage = DEFAULT_MAX_OUTAGE;
     private int trialCalls = DEFAULT_TRIAL_CALLS;
-    private int perServerCalls = Integer.MAX_VALUE;
+    private int perServerCalls = DEFAULT_PER_SERVER_CALLS;
     private ServerStatusListener listener = new ServerStatusListener() {};
     private Random random = new Random();
     private Sleeper sleeper = Sleeper.SYSTEM;
     private Clock clock = Clock.systemUTC();
 
-    private Builder(List<LmdeployClient> clients) {
-      Objects.requireNonNull(clients, "clients == null");
+    private Builder(List<LmdeployClient> clients, boolean ownsClients) {
       if (clients.isEmpty()) throw new IllegalArgumentException("no server given");
       if (clients.stream().map(LmdeployClient::baseUrl).distinct().count() < clients.size()) {
         throw new IllegalArgumentException("a server is given twice: " + clients.stream().map(LmdeployClient::baseUrl).toList());
       }
       this.clients = List.copyOf(clients);
+      this.ownsClients = ownsClients;
     }
 
     /** Tries per call, the first included; 1 means no retry. */
@@ -608,7 +662,7 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
       return this;
     }
 
-    /** The most calls one server is given at once (its concurrency budget); default no limit beyond the callers'. */
+    /** The most calls one server is given at once (its concurrency budget); further calls wait for a free one. */
     public Builder perServerCalls(int n) {
       if (n < 1) throw new IllegalArgumentException("perServerCalls < 1: " + n);
       this.perServerCalls = n;
