@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
+import java.util.StringJoiner;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -88,6 +89,7 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
   private LmdeployException lastFailure;
   private Instant lastTrial;
   private int nextLane; // where ties start, so equal servers share the calls
+  private String model; // what discoverModel found: a server silent then must serve it before it is let in
   private boolean closed;
 
   private ResilientChatClient(Builder b) {
@@ -163,30 +165,44 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
   }
 
   /**
-   * The model to use, asked of every server with the same patience as every call: a server that is not up yet, is
-   * loading (502/503) or lists no model yet is waited for, up to {@code maxOutage}.
+   * The model to use, asked with the same patience as every call: a server that is not up yet, is loading
+   * (502/503) or lists no model yet is waited for, up to {@code maxOutage}, until one answers. Then every other
+   * server is asked too; one that does not answer yet is kept out until its prober sees it serve that model.
    *
    * @param wanted the model the user named; empty to take the one the servers serve
    * @throws LmdeployException.UnknownModel at once when a server answers and does not serve {@code wanted}, serves
-   *     several models and none was named, or the servers serve different models
+   *     several models and none was named, or the servers serve different models (the message names each server
+   *     and what it serves)
    */
   public String discoverModel(Optional<String> wanted) {
     Objects.requireNonNull(wanted, "wanted == null");
-    String model = call(LmdeployClient::resolveModel, wanted); // from whichever server answers first
+    String found = call(LmdeployClient::resolveModel, wanted); // from whichever server answers first
+    if (lanes.size() == 1) return found;
+    Map<String, List<String>> served = new LinkedHashMap<>();
+    Map<Lane, LmdeployException> silent = new LinkedHashMap<>();
     for (Lane lane : lanes) {
-      if (lane.answered.sum() > 0) continue;
       try {
-        lane.client.resolveModel(Optional.of(model));
-      } catch (LmdeployException.UnknownModel e) {
-        throw new LmdeployException.UnknownModel("the servers do not serve the same model: " + e.getMessage()
-            + "; give servers that all serve \"" + model + "\", or name one served by all with --model", 404,
-            e.bodyExcerpt());
-      } catch (LmdeployException e) { // down or loading: it joins once its prober sees it answer
-        log.warn("lmdeploy at {} did not answer when the model was checked, so it was not checked: {}", lane.url,
-            e.getMessage());
+        List<String> models = lane.client.models();
+        if (models.isEmpty()) {
+          silent.put(lane, new LmdeployException.ServerError("lmdeploy at " + lane.url + " lists no model yet", 200, ""));
+        } else {
+          served.put(lane.url, models);
+        }
+      } catch (LmdeployException e) {
+        if (!retryable(e)) throw e; // e.g. a wrong key: as wrong for the run as on the first server
+        silent.put(lane, e);
       }
     }
-    return model;
+    if (served.values().stream().anyMatch(models -> !models.contains(found))) {
+      StringJoiner each = new StringJoiner(", ");
+      served.forEach((url, models) -> each.add(url + " serves " + models));
+      throw new LmdeployException.UnknownModel("the lmdeploy servers do not serve the same model: " + each, 200, "");
+    }
+    synchronized (lock) {
+      model = found;
+    }
+    silent.forEach(this::keepOutUntilChecked);
+    return found;
   }
 
   /** How many times a call was repeated after a retryable failure, over this client's life. */
@@ -339,6 +355,19 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
     }
   }
 
+  /**
+   * A server that did not answer when the model was discovered: routed around (its breaker opened) until its
+   * prober sees it answer and serve the model, so that a late server serving another model never gets a call.
+   */
+  private void keepOutUntilChecked(Lane lane, LmdeployException why) {
+    log.warn("lmdeploy at {} did not answer when the model was checked; it gets calls once it serves \"{}\": {}",
+        lane.url, model, why.getMessage());
+    synchronized (lock) {
+      lane.unchecked = true;
+      onFailure(lane, why);
+      if (lane.breaker.getState() != CircuitBreaker.State.OPEN) lane.breaker.transitionToOpenState();
+    }
+  }
 
   /** Under the lock. */
   private void announce(Lane lane, Instant now) {
@@ -404,7 +433,7 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
       }
       // Past the outage the probers have stopped: this caller checks once, outside the lock (it takes a round trip).
       for (Lane lane : silent) {
-        if (!answers(lane)) continue;
+        if (!ready(lane)) continue;
         synchronized (lock) {
           if (lane.breaker.getState() == CircuitBreaker.State.OPEN) letIn(lane);
         }
@@ -452,7 +481,7 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
 
   /** Under the lock: one background prober per open server. */
   private void startProber(Lane lane) {
-    if (lane.probing || closed) return;
+    if (lane.probing || closed || lane.servesOther != null) return;
     lane.probing = true;
     try {
       probers.execute(() -> probe(lane));
@@ -461,7 +490,10 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
     }
   }
 
-  /** Polls {@code /health} of an open server with growing pauses until it answers (calls may knock) or the outage is over. */
+  /**
+   * Polls an open server with growing pauses until it is {@link #ready} (calls may knock), is left out for good, or
+   * the outage is over.
+   */
   private void probe(Lane lane) {
     try {
       Duration pause = PROBE_MIN;
@@ -473,9 +505,9 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
         if (left.isNegative() || left.isZero()) return; // past the outage: callers try once every 15 s instead
         sleeper.sleep(pause.compareTo(left) < 0 ? pause : left);
         pause = pause.multipliedBy(2).compareTo(PROBE_MAX) < 0 ? pause.multipliedBy(2) : PROBE_MAX;
-        boolean ready = answers(lane);
+        boolean ready = ready(lane);
         synchronized (lock) {
-          if (closed) return;
+          if (closed || lane.servesOther != null) return;
           if (ready && lane.breaker.getState() == CircuitBreaker.State.OPEN) {
             log.info("lmdeploy at {} answers /health again; letting calls try it", lane.url);
             letIn(lane);
@@ -501,6 +533,35 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
     lock.notifyAll();
   }
 
+  /**
+   * Outside the lock: the server {@link #answers}, and if it was silent when the model was discovered, it serves
+   * that model now; one that serves another is left out for good.
+   */
+  private boolean ready(Lane lane) {
+    if (!answers(lane)) return false;
+    String expected;
+    synchronized (lock) {
+      if (lane.servesOther != null) return false;
+      if (!lane.unchecked) return true;
+      expected = model;
+    }
+    List<String> models;
+    try {
+      models = lane.client.models();
+    } catch (LmdeployException e) {
+      return false;
+    }
+    if (models.isEmpty()) return false; // still registering its model
+    synchronized (lock) {
+      if (models.contains(expected)) {
+        lane.unchecked = false;
+        return true;
+      }
+      lane.servesOther = models;
+      log.error("lmdeploy at {} answers again but serves {}, not \"{}\"; it gets no calls", lane.url, models, expected);
+      return false;
+    }
+  }
 
   /** GET /health answers 200, or (lmdeploy's proxy has no /health) it answers 404 and GET /v1/models 200. */
   private static boolean answers(Lane lane) {
@@ -569,6 +630,8 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
     long notPermittedAt = -1; // the transition count when the breaker last refused a call
     boolean probing;
     boolean serverAnswers; // the prober saw /health answer while the breaker was open: calls may knock
+    boolean unchecked; // silent when the model was discovered: its prober checks the model before letting it in
+    List<String> servesOther; // not null: it serves these instead of the model, and gets no call
     Instant failingSince;
     String failingCause = "";
     boolean announced;

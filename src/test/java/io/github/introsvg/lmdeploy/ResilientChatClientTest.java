@@ -872,6 +872,13 @@ class ResilientChatClientTest {
     return "http://127.0.0.1:" + server.getPort();
   }
 
+  /** A port nothing listens on (yet). */
+  private static int freePort() throws Exception {
+    try (MockWebServer free = new MockWebServer()) {
+      free.start();
+      return free.getPort();
+    }
+  }
 
   /** Sleeps as the test's time does, except that the probers' pauses wait for a permit from the test. */
   private Sleeper probesWaitFor(Semaphore permits) {
@@ -1041,10 +1048,92 @@ class ResilientChatClientTest {
     }
   }
 
+  @Test
+  @Timeout(10)
+  void discoveryFailsFastNamingEachServerAndWhatItServesWhenTheyDiffer() throws Exception {
+    server.setDispatcher(new Healthy("introsvg"));
+    try (MockWebServer second = new MockWebServer()) {
+      second.setDispatcher(new Healthy("qwen-vl"));
+      second.start();
+      ResilientChatClient client = servers(url(server), url(second)).build();
 
+      LmdeployException e = catchThrowableOfType(LmdeployException.UnknownModel.class,
+          () -> client.discoverModel(Optional.empty()));
 
+      assertThat(e).hasMessage("the lmdeploy servers do not serve the same model: " + url(server)
+          + " serves [introsvg], " + url(second) + " serves [qwen-vl]");
+      assertThat(time.waits).isEmpty();
+      client.close();
+    }
+  }
 
+  @Test
+  @Timeout(10)
+  void discoveryFindsTheModelAllServersServe() throws Exception {
+    server.setDispatcher(new Healthy("introsvg"));
+    try (MockWebServer second = new MockWebServer()) {
+      second.setDispatcher(new Healthy("introsvg"));
+      second.start();
+      ResilientChatClient client = servers(url(server), url(second)).build();
 
+      assertThat(client.discoverModel(Optional.of("introsvg"))).isEqualTo("introsvg");
+      assertThat(client.discoverModel(Optional.empty())).isEqualTo("introsvg");
+      assertThat(listener.events).isEmpty();
+      client.close();
+    }
+  }
+
+  /**
+   * The first server serves "introsvg"; the second refuses connections while the model is discovered, then comes
+   * up serving {@code laterModel} and is probed. Makes calls until the second has answered one, at most {@code
+   * calls}; returns how many it answered.
+   */
+  private int callsToAServerSilentAtDiscoveryThatComesUpServing(String laterModel, int calls) throws Exception {
+    Healthy a = new Healthy("introsvg");
+    server.setDispatcher(a);
+    int port = freePort();
+    Semaphore probes = new Semaphore(0);
+    CountDownLatch modelsAsked = new CountDownLatch(1);
+    Healthy late = new Healthy(laterModel) {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        if (request.getUrl().encodedPath().equals("/v1/models")) modelsAsked.countDown();
+        return super.dispatch(request);
+      }
+    };
+    try (MockWebServer later = new MockWebServer()) {
+      ResilientChatClient client =
+          servers(url(server), "http://127.0.0.1:" + port).sleeper(probesWaitFor(probes)).build();
+      assertThat(client.discoverModel(Optional.empty())).isEqualTo("introsvg");
+      assertThat(listener.events).singleElement().asString().startsWith("unavailable http://127.0.0.1:" + port + ": ");
+
+      later.setDispatcher(late);
+      later.start(port);
+      probes.release();
+      assertThat(modelsAsked.await(5, TimeUnit.SECONDS)).as("its prober asked what it serves").isTrue();
+      int made = 0;
+      while (made < calls && late.chats.get() == 0) {
+        client.complete(REQUEST);
+        made++;
+      }
+
+      assertThat(a.chats.get() + late.chats.get()).isEqualTo(made);
+      client.close();
+      return late.chats.get();
+    }
+  }
+
+  @Test
+  @Timeout(10)
+  void aServerSilentAtDiscoveryThatComesUpServingAnotherModelGetsNoCall() throws Exception {
+    assertThat(callsToAServerSilentAtDiscoveryThatComesUpServing("qwen-vl", 10)).isZero();
+  }
+
+  @Test
+  @Timeout(10)
+  void aServerSilentAtDiscoveryThatComesUpServingTheModelTakesCalls() throws Exception {
+    assertThat(callsToAServerSilentAtDiscoveryThatComesUpServing("introsvg", 200)).isOne();
+  }
 
   @Test
   @Timeout(10)
