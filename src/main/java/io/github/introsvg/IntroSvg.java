@@ -238,6 +238,7 @@ public final class IntroSvg implements AutoCloseable {
   @Override
   public void close() {
     client.close(); // first: aborts every call in flight, so the threads below finish promptly
+    resilient.close();
     async.close();
     ownedRenderer.ifPresent(IsolatedRenderer::close);
   }

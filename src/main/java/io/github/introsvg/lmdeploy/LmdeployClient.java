@@ -315,6 +315,16 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
       return new LmdeployClient(this);
     }
 
+    /** A client for {@code url} with these settings; this builder's own base URL stays as it was. */
+    LmdeployClient buildFor(String url) {
+      String own = baseUrl;
+      try {
+        return baseUrl(url).build();
+      } finally {
+        baseUrl = own;
+      }
+    }
+
     private static Duration positive(Duration timeout, String name) {
       Objects.requireNonNull(timeout, "timeout == null");
       if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException(name + " <= 0: " + timeout);

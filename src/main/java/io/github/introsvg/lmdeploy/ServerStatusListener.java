@@ -10,7 +10,10 @@ import java.time.Duration;
  */
 public interface ServerStatusListener {
 
-  /** {@code url} stopped answering; {@code cause} is the last failure's message. Calls now wait. */
+  /**
+   * {@code url} stopped answering; {@code cause} is the last failure's message. Calls now go to the other servers,
+   * or wait when there is none.
+   */
   default void unavailable(String url, String cause) {}
 
   /** The outage goes on: said about every 30 s after {@link #unavailable}; {@code soFar} counts from its first failure. */

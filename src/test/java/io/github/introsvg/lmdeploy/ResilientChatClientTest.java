@@ -13,11 +13,14 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -153,6 +156,57 @@ class ResilientChatClientTest {
     assertThat(time.waits).isEqualTo(seconds(1, 2, 4));
     assertThat(client.retries()).isEqualTo(3);
     assertThat(server.getRequestCount()).isEqualTo(5);
+    assertThat(listener.events).isEmpty();
+  }
+
+  @Test
+  @Timeout(10)
+  void theSuccessThatEndsAStreakLeavesTheBreakerClosed() {
+    // then 3 failures and a success: 3 of 5 calls failed, over the failure rate, yet the server has just answered
+    List<MockResponse> script = new ArrayList<>(List.of(ok(), status(503), status(503), status(503), ok()));
+    List<String> paths = new CopyOnWriteArrayList<>();
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        String path = request.getUrl().encodedPath();
+        paths.add(path);
+        if (path.equals("/health")) return json(200, "{\"status\":\"healthy\"}");
+        synchronized (script) {
+          return script.isEmpty() ? ok() : script.remove(0);
+        }
+      }
+    });
+    ResilientChatClient client = builder().build();
+    client.complete(REQUEST);
+    client.complete(REQUEST);
+
+    client.complete(REQUEST);
+
+    assertThat(time.waits).as("backoff only, no wait for a probe").isEqualTo(seconds(1, 2, 4));
+    assertThat(paths).containsOnly(CHAT).hasSize(6);
+    assertThat(listener.events).isEmpty();
+  }
+
+  @Test
+  @Timeout(10)
+  void repliesSlowerThanAMinuteNeverOpenTheBreaker() {
+    List<String> paths = new CopyOnWriteArrayList<>();
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        String path = request.getUrl().encodedPath();
+        paths.add(path);
+        if (path.equals("/health")) return json(200, "{\"status\":\"healthy\"}");
+        time.sleep(Duration.ofMinutes(2)); // a long generation
+        return ok();
+      }
+    });
+    ResilientChatClient client = builder().build();
+
+    for (int i = 0; i < ResilientChatClient.WINDOW_CALLS + 1; i++) client.complete(REQUEST);
+
+    assertThat(time.waits).as("no wait for a probe").containsOnly(Duration.ofMinutes(2));
+    assertThat(paths).containsOnly(CHAT);
     assertThat(listener.events).isEmpty();
   }
 
@@ -803,5 +857,337 @@ class ResilientChatClientTest {
     lmdeploy = LmdeployClient.builder().baseUrl(server.url("/").toString()).idleTimeout(Duration.ofMillis(100)).build();
     boundedAgainst(new MockResponse.Builder().setHeader("Content-Type", "text/event-stream")
         .body("data: {}\n\n").onResponseBody(SocketEffect.Stall.INSTANCE).build());
+  }
+
+  // ---- several servers ----
+
+  /** A client over the servers at {@code urls}, with this test's time, jitter and listener. */
+  private ResilientChatClient.Builder servers(String... urls) {
+    return ResilientChatClient.builder(LmdeployClient.builder().idleTimeout(Duration.ofSeconds(5)), Arrays.asList(urls))
+        .random(new NoJitter()).sleeper(time).clock(time).listener(listener);
+  }
+
+  /** The URL as the client names the server. */
+  private static String url(MockWebServer server) {
+    return "http://127.0.0.1:" + server.getPort();
+  }
+
+  /** A port nothing listens on (yet). */
+  private static int freePort() throws Exception {
+    try (MockWebServer free = new MockWebServer()) {
+      free.start();
+      return free.getPort();
+    }
+  }
+
+  /** Sleeps as the test's time does, except that the probers' pauses wait for a permit from the test. */
+  private Sleeper probesWaitFor(Semaphore permits) {
+    return d -> {
+      if (Thread.currentThread().getName().startsWith("introsvg-probe-")) permits.acquire();
+      time.sleep(d);
+    };
+  }
+
+  /** A healthy lmdeploy serving {@code model}; counts chat calls and how many are in flight at once. */
+  private static class Healthy extends Dispatcher {
+    final String model;
+    final AtomicInteger chats = new AtomicInteger();
+    final AtomicInteger inFlight = new AtomicInteger();
+    final AtomicInteger maxInFlight = new AtomicInteger();
+
+    Healthy(String model) {
+      this.model = model;
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+      switch (request.getUrl().encodedPath()) {
+        case "/health":
+          return json(200, "{\"status\":\"healthy\"}");
+        case "/v1/models":
+          return MockLmdeploy.models(model);
+        default:
+          chats.incrementAndGet();
+          maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+          try {
+            beforeReply();
+          } finally {
+            inFlight.decrementAndGet();
+          }
+          return ok();
+      }
+    }
+
+    /** Runs while a chat call is in flight. */
+    void beforeReply() throws InterruptedException {}
+  }
+
+  @Test
+  @Timeout(10)
+  void routesEachCallToTheServerWithFewestOutstandingAndSharesWhenEven() throws Exception {
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean first = new AtomicBoolean(true);
+    class HoldsTheFirstCall extends Healthy {
+      HoldsTheFirstCall() {
+        super("introsvg");
+      }
+
+      @Override
+      void beforeReply() throws InterruptedException {
+        if (!first.compareAndSet(true, false)) return;
+        held.countDown();
+        release.await(5, TimeUnit.SECONDS);
+      }
+    }
+    HoldsTheFirstCall a = new HoldsTheFirstCall();
+    HoldsTheFirstCall b = new HoldsTheFirstCall();
+    server.setDispatcher(a);
+    try (MockWebServer second = new MockWebServer()) {
+      second.setDispatcher(b);
+      second.start();
+      ResilientChatClient client = servers(url(server), url(second)).build();
+      Thread slow = new Thread(() -> client.complete(REQUEST));
+      slow.start();
+      assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
+      HoldsTheFirstCall busy = a.chats.get() == 1 ? a : b;
+      HoldsTheFirstCall idle = busy == a ? b : a;
+
+      for (int i = 0; i < 3; i++) client.complete(REQUEST);
+
+      assertThat(busy.chats).as("the server with a call outstanding").hasValue(1);
+      assertThat(idle.chats).as("the idle server").hasValue(3);
+
+      release.countDown();
+      slow.join(5000);
+      for (int i = 0; i < 4; i++) client.complete(REQUEST);
+
+      assertThat(busy.chats).as("with none outstanding the servers take turns").hasValue(1 + 2);
+      assertThat(idle.chats).hasValue(3 + 2);
+      assertThat(client.answeredByServer())
+          .isEqualTo(Map.of(url(server), (long) a.chats.get(), url(second), (long) b.chats.get()));
+      client.close();
+    }
+  }
+
+  @Test
+  @Timeout(10)
+  void aServerKilledMidRunIsRoutedAroundAndProbedBackInWhenItReturns() throws Exception {
+    Healthy a = new Healthy("introsvg");
+    Healthy b = new Healthy("introsvg");
+    server.setDispatcher(a);
+    int port = server.getPort();
+    Semaphore probes = new Semaphore(0);
+    try (MockWebServer second = new MockWebServer(); MockWebServer restarted = new MockWebServer()) {
+      second.setDispatcher(b);
+      second.start();
+      ResilientChatClient client = servers(url(server), url(second)).sleeper(probesWaitFor(probes)).build();
+      for (int i = 0; i < 4; i++) client.complete(REQUEST);
+      assertThat(a.chats).hasValue(2);
+
+      server.close(); // killed: connections refused from now on
+      for (int i = 0; i < 6; i++) client.complete(REQUEST);
+
+      assertThat(b.chats).as("every call after the kill ends on the survivor").hasValue(2 + 6);
+      assertThat(listener.events).singleElement().asString()
+          .startsWith("unavailable " + url(server) + ": ").contains("connection refused");
+
+      Healthy back = new Healthy("introsvg");
+      restarted.setDispatcher(back);
+      restarted.start(port);
+      probes.release(); // the prober's next /health finds it
+      for (int i = 0; i < 100 && back.chats.get() == 0; i++) client.complete(REQUEST);
+
+      assertThat(back.chats).as("calls go to the returned server").hasValue(1);
+      assertThat(listener.events).hasSize(2);
+      assertThat(listener.events.get(1)).startsWith("recovered " + url(server) + " after ");
+      int before = back.chats.get();
+      for (int i = 0; i < 4; i++) client.complete(REQUEST);
+      assertThat(back.chats.get() - before).as("and it takes its turns again").isEqualTo(2);
+      client.close();
+    }
+  }
+
+  @Test
+  @Timeout(10)
+  void whenEveryServerIsDownCallsWaitForThemAndFailAfterMaxOutage() throws Exception {
+    class Down extends Dispatcher {
+      final AtomicInteger chats = new AtomicInteger();
+      final AtomicInteger probes = new AtomicInteger();
+
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        (request.getUrl().encodedPath().equals("/health") ? probes : chats).incrementAndGet();
+        return status(503);
+      }
+    }
+    Down a = new Down();
+    Down b = new Down();
+    server.setDispatcher(a);
+    try (MockWebServer second = new MockWebServer()) {
+      second.setDispatcher(b);
+      second.start();
+      ResilientChatClient client = servers(url(server), url(second)).maxOutage(Duration.ofSeconds(20)).build();
+
+      LmdeployException e = catchThrowableOfType(LmdeployException.ServerUnavailable.class, () -> client.complete(REQUEST));
+
+      assertThat(e).hasMessageStartingWith("every lmdeploy server (" + url(server) + ", " + url(second)
+          + ") kept failing for 20 s (last: lmdeploy at ");
+      // each breaker opens after its share of the call's 8 tries (3), then the call waits while both are probed
+      assertThat(a.chats).as("tries on the first server").hasValue(3);
+      assertThat(b.chats).as("tries on the second server").hasValue(3);
+      assertThat(a.probes).as("the first server, open first, was probed").hasPositiveValue();
+      // each of the two probers and the caller's last backoff may overshoot the outage by one pause
+      Duration waited = Duration.between(Instant.parse("2026-01-01T00:00:00Z"), time.instant());
+      assertThat(waited)
+          .isBetween(Duration.ofSeconds(20), Duration.ofSeconds(20).plus(ResilientChatClient.PROBE_MAX.multipliedBy(3)));
+      assertThat(listener.events).as("a client that never had an answer says so at once").containsExactly(
+          "unavailable " + url(server) + ": lmdeploy at " + url(server) + " failed (HTTP 503: The engine is sleeping.)",
+          "unavailable " + url(second) + ": lmdeploy at " + url(second) + " failed (HTTP 503: The engine is sleeping.)");
+      client.close();
+    }
+  }
+
+  @Test
+  @Timeout(10)
+  void discoveryFailsFastNamingEachServerAndWhatItServesWhenTheyDiffer() throws Exception {
+    server.setDispatcher(new Healthy("introsvg"));
+    try (MockWebServer second = new MockWebServer()) {
+      second.setDispatcher(new Healthy("qwen-vl"));
+      second.start();
+      ResilientChatClient client = servers(url(server), url(second)).build();
+
+      LmdeployException e = catchThrowableOfType(LmdeployException.UnknownModel.class,
+          () -> client.discoverModel(Optional.empty()));
+
+      assertThat(e).hasMessage("the lmdeploy servers do not serve the same model: " + url(server)
+          + " serves [introsvg], " + url(second) + " serves [qwen-vl]");
+      assertThat(time.waits).isEmpty();
+      client.close();
+    }
+  }
+
+  @Test
+  @Timeout(10)
+  void discoveryFindsTheModelAllServersServe() throws Exception {
+    server.setDispatcher(new Healthy("introsvg"));
+    try (MockWebServer second = new MockWebServer()) {
+      second.setDispatcher(new Healthy("introsvg"));
+      second.start();
+      ResilientChatClient client = servers(url(server), url(second)).build();
+
+      assertThat(client.discoverModel(Optional.of("introsvg"))).isEqualTo("introsvg");
+      assertThat(client.discoverModel(Optional.empty())).isEqualTo("introsvg");
+      assertThat(listener.events).isEmpty();
+      client.close();
+    }
+  }
+
+  /**
+   * The first server serves "introsvg"; the second refuses connections while the model is discovered, then comes
+   * up serving {@code laterModel} and is probed. Makes calls until the second has answered one, at most {@code
+   * calls}; returns how many it answered.
+   */
+  private int callsToAServerSilentAtDiscoveryThatComesUpServing(String laterModel, int calls) throws Exception {
+    Healthy a = new Healthy("introsvg");
+    server.setDispatcher(a);
+    int port = freePort();
+    Semaphore probes = new Semaphore(0);
+    CountDownLatch modelsAsked = new CountDownLatch(1);
+    Healthy late = new Healthy(laterModel) {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        if (request.getUrl().encodedPath().equals("/v1/models")) modelsAsked.countDown();
+        return super.dispatch(request);
+      }
+    };
+    try (MockWebServer later = new MockWebServer()) {
+      ResilientChatClient client =
+          servers(url(server), "http://127.0.0.1:" + port).sleeper(probesWaitFor(probes)).build();
+      assertThat(client.discoverModel(Optional.empty())).isEqualTo("introsvg");
+      assertThat(listener.events).singleElement().asString().startsWith("unavailable http://127.0.0.1:" + port + ": ");
+
+      later.setDispatcher(late);
+      later.start(port);
+      probes.release();
+      assertThat(modelsAsked.await(5, TimeUnit.SECONDS)).as("its prober asked what it serves").isTrue();
+      int made = 0;
+      while (made < calls && late.chats.get() == 0) {
+        client.complete(REQUEST);
+        made++;
+      }
+
+      assertThat(a.chats.get() + late.chats.get()).isEqualTo(made);
+      client.close();
+      return late.chats.get();
+    }
+  }
+
+  @Test
+  @Timeout(10)
+  void aServerSilentAtDiscoveryThatComesUpServingAnotherModelGetsNoCall() throws Exception {
+    assertThat(callsToAServerSilentAtDiscoveryThatComesUpServing("qwen-vl", 10)).isZero();
+  }
+
+  @Test
+  @Timeout(10)
+  void aServerSilentAtDiscoveryThatComesUpServingTheModelTakesCalls() throws Exception {
+    assertThat(callsToAServerSilentAtDiscoveryThatComesUpServing("introsvg", 200)).isOne();
+  }
+
+  @Test
+  @Timeout(10)
+  void neverPutsMoreCallsOnAServerThanItsBudget() throws Exception {
+    int budget = 2;
+    int callers = 6;
+    Semaphore arrived = new Semaphore(0);
+    CountDownLatch release = new CountDownLatch(1);
+    class Holds extends Healthy {
+      Holds() {
+        super("introsvg");
+      }
+
+      @Override
+      void beforeReply() throws InterruptedException {
+        arrived.release();
+        release.await(5, TimeUnit.SECONDS);
+      }
+    }
+    Holds a = new Holds();
+    Holds b = new Holds();
+    server.setDispatcher(a);
+    try (MockWebServer second = new MockWebServer()) {
+      second.setDispatcher(b);
+      second.start();
+      ResilientChatClient client = servers(url(server), url(second)).perServerCalls(budget).build();
+      List<Throwable> failures = new CopyOnWriteArrayList<>();
+      List<Thread> threads = new ArrayList<>();
+      for (int i = 0; i < callers; i++) {
+        Thread t = new Thread(() -> {
+          try {
+            client.complete(REQUEST);
+          } catch (Throwable e) {
+            failures.add(e);
+          }
+        });
+        t.start();
+        threads.add(t);
+      }
+      assertThat(arrived.tryAcquire(2 * budget, 5, TimeUnit.SECONDS)).as("both budgets filled").isTrue();
+      while (threads.stream().filter(t -> t.getState() == Thread.State.TIMED_WAITING).count() < callers - 2 * budget
+          && a.chats.get() + b.chats.get() == 2 * budget) {
+        Thread.onSpinWait(); // until the others wait for a free slot, or one went over a budget
+      }
+
+      assertThat(a.chats.get() + b.chats.get()).as("calls sent while the budgets are full").isEqualTo(2 * budget);
+      release.countDown();
+      for (Thread t : threads) t.join(5000);
+
+      assertThat(failures).isEmpty();
+      assertThat(a.chats.get() + b.chats.get()).isEqualTo(callers);
+      assertThat(a.maxInFlight).hasValue(budget);
+      assertThat(b.maxInFlight).hasValue(budget);
+      client.close();
+    }
   }
 }
