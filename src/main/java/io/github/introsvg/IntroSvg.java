@@ -25,7 +25,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -50,8 +52,7 @@ public final class IntroSvg implements AutoCloseable {
   /** lmdeploy's default port on this machine. */
   public static final String DEFAULT_SERVER = "http://127.0.0.1:23333";
 
-  private final String server;
-  private final LmdeployClient client;
+  private final List<String> servers;
   private final ResilientChatClient resilient;
   private final SvgRenderer renderer;
   private final Optional<IsolatedRenderer> ownedRenderer; // the default one, which this instance must close
@@ -66,7 +67,7 @@ public final class IntroSvg implements AutoCloseable {
   private final TurnListener turnListener;
 
   private IntroSvg(Builder b) {
-    this.server = b.server;
+    this.servers = b.servers;
     this.concurrency = b.concurrency;
     this.settings = b.settings.toBuilder().policy(b.policy != null ? b.policy : b.settings.policy()).build();
     this.clock = b.clock;
@@ -75,16 +76,15 @@ public final class IntroSvg implements AutoCloseable {
     this.runInfo = new LinkedHashMap<>(b.runInfo);
     this.reportInterval = b.reportInterval;
     LmdeployClient.Builder client = LmdeployClient.builder()
-        .baseUrl(b.server)
         .maxConnections(b.concurrency)
         .streaming(b.streaming)
         .connectTimeout(b.connectTimeout)
         .idleTimeout(b.idleTimeout)
         .callTimeout(b.callTimeout);
     if (b.apiKey != null) client.apiKey(b.apiKey);
-    this.client = client.build();
-    this.async = new AsyncPrompts(b.concurrency, this.client::cancel);
-    this.resilient = ResilientChatClient.builder(this.client)
+    // One client per server; a single URL (an api_server or lmdeploy's proxy) is the one-lane case.
+    this.resilient = ResilientChatClient.builder(client, b.servers)
+        .perServerCalls(b.perServerConcurrency)
         .maxAttempts(b.maxAttempts)
         .initialBackoff(b.initialBackoff)
         .maxBackoff(b.maxBackoff)
@@ -92,6 +92,7 @@ public final class IntroSvg implements AutoCloseable {
         .trialCalls(b.concurrency) // after an outage, a restarted server gets every waiting prompt at once
         .listener(b.statusListener)
         .build();
+    this.async = new AsyncPrompts(b.concurrency, resilient::cancel);
     // Starts no process: workers start on the first renders that need them.
     this.ownedRenderer = b.renderer == null ? Optional.of(IsolatedRenderer.create()) : Optional.empty();
     this.renderer = b.renderer == null ? ownedRenderer.get() : BoundedRenderer.perCore(b.renderer);
@@ -196,7 +197,7 @@ public final class IntroSvg implements AutoCloseable {
   private BatchSummary runBatch(PromptCsv.Contents prompts, Path outDir, BatchListener listener, boolean startOver) {
     Supplier<Map<String, Object>> info = () -> {
       Map<String, Object> facts = new LinkedHashMap<>();
-      facts.put("server", server);
+      facts.put("server", String.join(",", servers));
       facts.put("model", loop().model());
       facts.put("retries", resilient.retries());
       facts.put("outages", resilient.outages());
@@ -237,14 +238,14 @@ public final class IntroSvg implements AutoCloseable {
    */
   @Override
   public void close() {
-    client.close(); // first: aborts every call in flight, so the threads below finish promptly
-    resilient.close();
+    resilient.close(); // first: aborts every call in flight on every server, so the threads below finish promptly
     async.close();
     ownedRenderer.ifPresent(IsolatedRenderer::close);
   }
 
   public static final class Builder {
-    private String server = DEFAULT_SERVER;
+    private List<String> servers = List.of(DEFAULT_SERVER);
+    private int perServerConcurrency = Integer.MAX_VALUE;
     private String model;
     private String apiKey;
     private int concurrency = 32;
@@ -269,7 +270,30 @@ public final class IntroSvg implements AutoCloseable {
 
     /** Base URL of lmdeploy's api_server (or its proxy); default {@value IntroSvg#DEFAULT_SERVER}. */
     public Builder server(String url) {
-      this.server = Objects.requireNonNull(url, "url == null");
+      return servers(List.of(Objects.requireNonNull(url, "url == null")));
+    }
+
+    /**
+     * Several api_servers serving the same model (one per GPU or GPU group, or per host): each request goes to
+     * the one with the fewest requests outstanding; each has its own circuit breaker, so a dead server is
+     * routed around and probed back in. The first use checks that they all serve the same model.
+     */
+    public Builder servers(List<String> urls) {
+      List<String> copy = List.copyOf(Objects.requireNonNull(urls, "urls == null"));
+      if (copy.isEmpty()) throw new IllegalArgumentException("no server URL given");
+      if (new HashSet<>(copy).size() != copy.size()) throw new IllegalArgumentException("a server URL is given twice: " + copy);
+      this.servers = copy;
+      return this;
+    }
+
+    /**
+     * Requests in flight on one server at most (with {@link #servers}); default no limit beyond {@link
+     * #concurrency}. Set it near the server's max batch size to keep a survivor from queueing every prompt when
+     * the others are down.
+     */
+    public Builder perServerConcurrency(int calls) {
+      if (calls < 1) throw new IllegalArgumentException("perServerConcurrency < 1: " + calls);
+      this.perServerConcurrency = calls;
       return this;
     }
 

@@ -49,7 +49,10 @@ record Failure(int exitCode, String message) {
     if (e instanceof LmdeployException.UnknownModel) {
       // 404: the named model is not served; otherwise the server lists several and one must be named.
       String fix = ((LmdeployException) e).statusCode() == 404
-          ? "Pass one of those with --model, or leave --model out to use the one the server serves." : "Pass --model NAME.";
+          ? "Pass one of those with --model, or leave --model out to use the one the server serves."
+          : e.getMessage().contains("do not serve the same model")
+              ? "Give only --server URLs that serve the same model."
+              : "Pass --model NAME.";
       return new Failure(ExitCodes.SERVER_REFUSED, e.getMessage() + ". " + fix);
     }
     if (e instanceof LmdeployException) { // 400: the server refused the request itself

@@ -12,6 +12,8 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -22,9 +24,20 @@ import picocli.CommandLine.Option;
 /** Where the model runs and how the loop behaves; shared by {@code run} and {@code generate}. */
 final class ServerOptions {
 
-  @Option(names = "--server", paramLabel = "URL",
-      description = "lmdeploy api_server (or proxy) base URL. Default: $INTROSVG_SERVER, else " + IntroSvg.DEFAULT_SERVER + ".")
-  String server;
+  @Option(names = "--server", paramLabel = "URL", split = ",",
+      description = "lmdeploy api_server (or proxy) base URL; repeat it (or separate URLs with commas) to balance over"
+          + " several servers of the same model. Default: $INTROSVG_SERVER (a URL or a comma list), else "
+          + IntroSvg.DEFAULT_SERVER + ".")
+  List<String> server;
+
+  @Option(names = "--per-server-concurrency", paramLabel = "N",
+      description = "With several servers: requests in flight on one server at most, e.g. its --max-batch-size."
+          + " Default: no limit beyond --concurrency.")
+  Integer perServerConcurrency;
+
+  @Option(names = "--mock-servers", paramLabel = "N", defaultValue = "1",
+      description = "With --mock: start N mock servers and balance over them, as over N GPUs. Default: ${DEFAULT-VALUE}.")
+  int mockServers;
 
   @Option(names = "--model", paramLabel = "NAME", description = "Served model name. Default: the one the server lists.")
   String model;
@@ -77,9 +90,12 @@ final class ServerOptions {
           + " stops (resumable): minutes, or with a unit (90s, 45m, 2h). Default: 30.")
   String maxOutage = Long.toString(ResilientChatClient.DEFAULT_MAX_OUTAGE.toMinutes());
 
-  String serverUrl(Map<String, String> env) {
-    if (server != null) return server;
-    return env.getOrDefault("INTROSVG_SERVER", IntroSvg.DEFAULT_SERVER);
+  /** The servers to use: --server, else $INTROSVG_SERVER (a comma list), else the default. */
+  List<String> serverUrls(Map<String, String> env) {
+    List<String> given = server != null ? server : List.of(env.getOrDefault("INTROSVG_SERVER", IntroSvg.DEFAULT_SERVER).split(","));
+    List<String> urls = given.stream().map(String::strip).filter(u -> !u.isEmpty()).toList();
+    if (urls.isEmpty()) throw new Failure.UsageException("no server URL in " + (server != null ? "--server" : "$INTROSVG_SERVER"));
+    return urls;
   }
 
   /** Connects to the server (starting the mock first with --mock); close it to stop both. */
@@ -98,26 +114,32 @@ final class ServerOptions {
     if (!(stopScore >= 0 && stopScore <= 10)) throw new Failure.UsageException("--stop-score must be between 0 and 10, not " + stopScore);
     if (mock && server != null) throw new Failure.UsageException("--mock and --server exclude each other; give one");
     if (mockFaults != null && !mock) throw new Failure.UsageException("--mock-faults needs --mock");
+    if (mockServers != 1 && !mock) throw new Failure.UsageException("--mock-servers needs --mock");
+    if (mockServers < 1) throw new Failure.UsageException("--mock-servers must be 1 or more, not " + mockServers);
+    if (perServerConcurrency != null && perServerConcurrency < 1) {
+      throw new Failure.UsageException("--per-server-concurrency must be 1 or more, not " + perServerConcurrency);
+    }
     if (connectTimeout < 1 || idleTimeout < 1 || callTimeout < 0) {
       throw new Failure.UsageException("timeouts must be positive (--call-timeout 0 means none)");
     }
     Duration outage = outage(maxOutage);
     if (maxAttempts < 1) throw new Failure.UsageException("--max-attempts must be 1 or more, not " + maxAttempts);
-    MockLmdeployServer mockServer = null;
-    String url = serverUrl(env);
+    List<MockLmdeployServer> mocks = new ArrayList<>();
+    List<String> urls = mock ? List.of() : serverUrls(env);
     if (mock) {
-      MockLmdeployServer.Builder mockBuilder = MockLmdeployServer.builder().port(0)
-          .faults(MockServerCommand.faultPlan(mockFaults, 0));
-      // The log would hold every request body of the run: nothing here reads it.
-      mockBuilder.keepRequestLog(false);
-      latency.ifPresent(mockBuilder::latencyModel);
-      mockServer = mockBuilder.start();
-      url = mockServer.baseUrl();
-      console.message("Using the built-in mock server at " + url
+      for (int i = 0; i < mockServers; i++) {
+        MockLmdeployServer.Builder mockBuilder = MockLmdeployServer.builder().port(0)
+            .faults(MockServerCommand.faultPlan(mockFaults, 0));
+        // The log would hold every request body of the run: nothing here reads it.
+        mockBuilder.keepRequestLog(false);
+        latency.ifPresent(mockBuilder::latencyModel);
+        mocks.add(mockBuilder.start());
+      }
+      urls = mocks.stream().map(MockLmdeployServer::baseUrl).toList();
+      console.message("Using the built-in mock server at " + String.join(", ", urls)
           + ": its icons are placeholder art, not IntroSVG's. Pass --server URL to use a real lmdeploy.");
     }
     IntroSvg.Builder builder = IntroSvg.builder()
-        .server(url)
         .concurrency(concurrency)
         .streaming(!noStream)
         .connectTimeout(Duration.ofSeconds(connectTimeout))
@@ -129,11 +151,12 @@ final class ServerOptions {
         .settings(LoopSettings.builder().policy(policy).rounds(rounds).stopScore(stopScore).build())
         .runInfo("server_kind", mock ? "mock (placeholder art)" : "lmdeploy");
     if (model != null) builder.model(model);
+    if (perServerConcurrency != null) builder.perServerConcurrency(perServerConcurrency);
     apiKey(env).ifPresent(builder::apiKey);
     try {
-      return new Session(builder.build(), mockServer, url);
+      return new Session(builder.servers(urls).build(), mocks, urls);
     } catch (IllegalArgumentException e) { // a setting the library refused, e.g. a malformed --server URL
-      if (mockServer != null) mockServer.close();
+      mocks.forEach(MockLmdeployServer::close);
       throw new Failure.UsageException(e.getMessage());
     }
   }
@@ -203,16 +226,23 @@ final class ServerOptions {
   String describe(Session session, int concurrency) {
     String kind = session.mock() != null ? " (built-in mock)" : "";
     String stop = policy == Policy.INTROSPECTIVE ? ", stop score " + stopScore : "";
-    return "against " + session.url() + kind + ", model " + session.introSvg().model() + ", policy "
+    String where = session.urls().size() == 1 ? session.urls().get(0)
+        : session.urls().size() + " servers (" + String.join(", ", session.urls()) + ")";
+    return "against " + where + kind + ", model " + session.introSvg().model() + ", policy "
         + policy.name().toLowerCase(Locale.ROOT) + " (" + Console.count(rounds, "round") + stop + "), concurrency " + concurrency;
   }
 
-  /** An open client, the mock it talks to when there is one, and the server's URL. */
-  record Session(IntroSvg introSvg, MockLmdeployServer mock, String url) implements AutoCloseable {
+  /** An open client, the mocks it talks to with --mock, and the servers' URLs. */
+  record Session(IntroSvg introSvg, List<MockLmdeployServer> mocks, List<String> urls) implements AutoCloseable {
+    /** The first mock, or null against real servers. */
+    MockLmdeployServer mock() {
+      return mocks.isEmpty() ? null : mocks.get(0);
+    }
+
     @Override
     public void close() {
       introSvg.close();
-      if (mock != null) mock.close();
+      mocks.forEach(MockLmdeployServer::close);
     }
   }
 }
