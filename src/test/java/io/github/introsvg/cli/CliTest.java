@@ -202,6 +202,38 @@ class CliTest {
   }
 
   @Test
+  @Timeout(60)
+  void runBalancesOverServersGivenAsACommaListInTheEnvironmentOrAsRepeatedServerOptions() throws Exception {
+    Path prompts = csv("id,desc\na,a red apple\nb,a blue cup\nc,a sun\nd,a moon\n");
+    try (MockLmdeployServer one = MockLmdeployServer.builder().start();
+        MockLmdeployServer two = MockLmdeployServer.builder().start()) {
+      int code = cli(Map.of("INTROSVG_SERVER", one.baseUrl() + ", " + two.baseUrl()), "run", prompts.toString(),
+          "-o", dir.resolve("env").toString(), "--concurrency", "4");
+
+      assertThat(code).as(err.toString()).isZero();
+      assertThat(err.toString()).contains("against 2 servers (" + one.baseUrl() + ", " + two.baseUrl() + ")");
+      assertThat(one.requests()).anyMatch(r -> r.path().equals("/v1/chat/completions"));
+      assertThat(two.requests()).anyMatch(r -> r.path().equals("/v1/chat/completions"));
+
+      one.clearRequests();
+      two.clearRequests();
+      code = cli("run", prompts.toString(), "-o", dir.resolve("opts").toString(), "--concurrency", "4",
+          "--server", one.baseUrl(), "--server", two.baseUrl(), "--per-server-concurrency", "2");
+
+      assertThat(code).as(err.toString()).isZero();
+      assertThat(one.requests()).anyMatch(r -> r.path().equals("/v1/chat/completions"));
+      assertThat(two.requests()).anyMatch(r -> r.path().equals("/v1/chat/completions"));
+    }
+  }
+
+  @Test
+  void theSameServerTwiceIsAUsageError() {
+    assertThat(cli("generate", "x", "--server", "http://127.0.0.1:1", "--server", "http://127.0.0.1:1"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("a server URL is given twice");
+  }
+
+  @Test
   void wrongApiKeyAndUnknownModelAreRefusedWithExitCode4() throws Exception {
     try (MockLmdeployServer mock = MockLmdeployServer.builder().apiKeys(List.of("right")).start()) {
       Path keyFile = Files.writeString(dir.resolve("key"), "wrong\n");
