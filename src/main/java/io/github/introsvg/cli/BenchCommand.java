@@ -38,7 +38,9 @@ final class BenchCommand implements Callable<Integer> {
       description = "Prompts file (id,desc). Default: ${DEFAULT-VALUE}.")
   Path prompts;
 
-  @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "Prompts per level. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "100", 
+      description = "Prompts per level; past the file's end its rows repeat, with ids ID~2, ID~3, ..."
+          + " Default: ${DEFAULT-VALUE}.")
   int limit;
 
   @Option(names = "--concurrency", paramLabel = "N,N,...", split = ",", defaultValue = "1,8,32,128",
@@ -113,8 +115,15 @@ final class BenchCommand implements Callable<Integer> {
         firstRequest = session.mock().firstChatRequestAt()
             .map(at -> Duration.between(Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()), at));
       }
-      Optional<Duration> ideal = session.mock() == null ? Optional.empty()
-          : session.mock().engineStats().map(EngineStats::idealWallTime);
+      // N simulated GPUs: the same tokens spread evenly, each on an always-full batch.
+      List<Duration> ideals = session.mocks().stream().flatMap(m -> m.engineStats().stream())
+          .map(EngineStats::idealWallTime).toList();
+      Optional<Duration> ideal = ideals.isEmpty() ? Optional.empty()
+          : Optional.of(ideals.stream().reduce(Duration.ZERO, Duration::plus).dividedBy(ideals.size()));
+      if (session.mocks().size() > 1) {
+        err.println("requests per mock server: " + session.mocks().stream()
+            .map(m -> Long.toString(m.engineStats().map(EngineStats::requests).orElse(0L))).toList());
+      }
       return recorder.level(concurrency, wall, renderWorkerCpu(), ideal, gaps);
     }
   }
