@@ -1,37 +1,62 @@
 #!/usr/bin/env bash
-# Startup: time of `--help`, and time from launching `generate` to its first request reaching a server.
-# Usage: scripts/startup-check.sh [runs, default 5]
+# Startup: time of `--help`, and time from launching `run` to its first request (GET /v1/models) and to its
+# first chat request reaching a server, the moment the GPU gets work.
+# Usage: scripts/startup-check.sh [runs, default 5] [extra java options, e.g. -XX:TieredStopAtLevel=1]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
+java_opts=${2:-}
 jar=target/introsvg-client.jar
 [[ -f $jar ]] || ./mvnw -B -q package -DskipTests
 for ((i = 0; i < runs; i++)); do
-  /usr/bin/time -f "%e" java -jar "$jar" --help 2>&1 >/dev/null | tail -1
+  # shellcheck disable=SC2086
+  /usr/bin/time -f "%e" java $java_opts -jar "$jar" --help 2>&1 >/dev/null | tail -1
 done | sort -n | awk '{a[NR]=$1} END {print "--help: median " a[int((NR+1)/2)] " s of " NR " runs"}'
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+printf 'id,desc\na,a red apple\n' >"$work/prompts.csv"
 for ((i = 0; i < runs; i++)); do
-  # A one-request server: notes when the first request arrives, answers 503 so the client stops quickly.
-  python3 - "$work/first" >"$work/port" <<'PY' &
-import http.server, sys, time
-out = sys.argv[1]
+  # A tiny lmdeploy stand-in: lists the model, notes when the first request and the first chat request arrive,
+  # then refuses the chat (400) so the client stops at once.
+  python3 - "$work" >"$work/port" <<'PY' &
+import http.server, json, sys, time
+work = sys.argv[1]
+first = []
 class H(http.server.BaseHTTPRequestHandler):
+    def note(self):
+        if not first:
+            first.append(time.time())
+            open(work + "/first", "w").write(repr(first[0]))
     def do_GET(self):
-        open(out, "w").write(repr(time.time()))
-        self.send_response(404); self.end_headers()
+        self.note()
+        body = json.dumps({"object": "list", "data": [{"id": "m", "object": "model"}]}).encode()
+        self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    def do_POST(self):
+        self.note()
+        open(work + "/chat", "w").write(repr(time.time()))
+        self.rfile.read(int(self.headers["Content-Length"]))
+        body = b'{"object":"error","message":"stop here","code":400}'
+        self.send_response(400); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+        self.server.done = True
     def log_message(self, *a): pass
 s = http.server.HTTPServer(("127.0.0.1", 0), H)
+s.done = False
 print(s.server_address[1], flush=True)
-s.handle_request()
+while not s.done:
+    s.handle_request()
 PY
   server=$!
   until [[ -s $work/port ]]; do sleep 0.05; done
   port=$(cat "$work/port")
   start=$(python3 -c 'import time; print(repr(time.time()))')
-  java -jar "$jar" generate "a red apple" --server "http://127.0.0.1:$port" >/dev/null 2>&1 || true
+  # shellcheck disable=SC2086
+  java $java_opts -jar "$jar" run "$work/prompts.csv" -o "$work/out" --force-new --server "http://127.0.0.1:$port" >/dev/null 2>&1 || true
   wait "$server"
-  python3 -c "print(f'{float(open(\"$work/first\").read()) - $start:.3f}')"
-  rm -f "$work/first" "$work/port"
-done | sort -n | awk '{a[NR]=$1} END {print "launch to first request: median " a[int((NR+1)/2)] " s of " NR " runs"}'
+  python3 -c "print(f'{float(open(\"$work/first\").read()) - $start:.3f} {float(open(\"$work/chat\").read()) - $start:.3f}')"
+  rm -f "$work/first" "$work/chat" "$work/port"
+done | python3 -c '
+import statistics, sys
+rows = [line.split() for line in sys.stdin]
+first, chat = (statistics.median(float(r[i]) for r in rows) for i in (0, 1))
+print(f"launch to first request: median {first:.3f} s; to first chat request: median {chat:.3f} s, of {len(rows)} runs")'
