@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 ./mvnw -B -o -q test-compile
 ./mvnw -B -o -q dependency:build-classpath -Dmdep.outputFile=target/render-bench.cp
 CP="target/test-classes:target/classes:$(cat target/render-bench.cp)"
-run() { java -cp "$CP" -Dorg.slf4j.simpleLogger.defaultLogLevel=off "$@" io.github.introsvg.render.RenderIsolationBenchmark 2>/dev/null; }
-MAIN=io.github.introsvg.render.RenderIsolationBenchmark
+run() { java -cp "$CP" -Dorg.slf4j.simpleLogger.defaultLogLevel=off "$@" io.github.introsvg.internal.render.RenderIsolationBenchmark 2>/dev/null; }
+MAIN=io.github.introsvg.internal.render.RenderIsolationBenchmark
 echo "== (a) limits and caps alone: each hostile SVG in its own JVM, -Xmx1g, killed after 60 s"
 for name in $(java -cp "$CP" $MAIN names); do
   timeout -s KILL 60 java -Xmx1g -cp "$CP" $MAIN inprocess "$name" 2>/dev/null || echo "inprocess | $name | still running after 60 s: killed"

@@ -1,23 +1,23 @@
 package io.github.introsvg;
 
 import io.github.introsvg.batch.BatchListener;
-import io.github.introsvg.batch.BatchRunner;
 import io.github.introsvg.batch.BatchSummary;
 import io.github.introsvg.batch.Prompt;
-import io.github.introsvg.batch.PromptCsv;
 import io.github.introsvg.batch.Shard;
-import io.github.introsvg.lmdeploy.LmdeployClient;
-import io.github.introsvg.lmdeploy.ResilientChatClient;
+import io.github.introsvg.internal.batch.BatchRunner;
+import io.github.introsvg.internal.batch.PromptCsv;
+import io.github.introsvg.internal.lmdeploy.LmdeployClient;
+import io.github.introsvg.internal.lmdeploy.ResilientChatClient;
+import io.github.introsvg.internal.loop.RefinementLoop;
+import io.github.introsvg.internal.loop.TurnJournal;
+import io.github.introsvg.internal.render.BoundedRenderer;
+import io.github.introsvg.internal.render.IsolatedRenderer;
+import io.github.introsvg.internal.render.JsvgRenderer;
 import io.github.introsvg.lmdeploy.ServerStatusListener;
 import io.github.introsvg.loop.LoopSettings;
 import io.github.introsvg.loop.Policy;
 import io.github.introsvg.loop.PromptResult;
-import io.github.introsvg.loop.RefinementLoop;
-import io.github.introsvg.loop.TurnJournal;
 import io.github.introsvg.loop.TurnListener;
-import io.github.introsvg.render.IsolatedRenderer;
-import io.github.introsvg.render.BoundedRenderer;
-import io.github.introsvg.render.JsvgRenderer;
 import io.github.introsvg.render.SvgRenderer;
 import io.github.introsvg.report.IntrospectionGain;
 import io.github.introsvg.report.LiveReport;
@@ -389,7 +389,7 @@ public final class IntroSvg implements AutoCloseable {
     }
 
     /**
-     * The SVG renderer. Default: an {@link IsolatedRenderer}, which renders in worker processes (at most one per
+     * The SVG renderer. Default: a renderer that renders in worker processes (at most one per
      * core, started on the first renders that need them) so that a pathological SVG from the model costs at
      * most 5 s and a capped heap, never this JVM. A renderer given here runs at most one render per core at a
      * time. For rendering in this JVM, see {@link #renderInProcess()}.

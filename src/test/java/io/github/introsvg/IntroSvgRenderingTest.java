@@ -50,7 +50,7 @@ class IntroSvgRenderingTest {
 
   private static List<ProcessHandle> renderWorkers() {
     return ProcessHandle.current().children()
-        .filter(p -> p.isAlive() && p.info().commandLine().orElse("").contains("io.github.introsvg.render.RenderWorker"))
+        .filter(p -> p.isAlive() && p.info().commandLine().orElse("").contains("io.github.introsvg.internal.render.RenderWorker"))
         .toList();
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.introsvg.internal.prompt.SvgExtractor;
 import io.github.introsvg.loop.Candidate;
 import io.github.introsvg.loop.LoopSettings;
 import io.github.introsvg.loop.Policy;
@@ -11,7 +12,6 @@ import io.github.introsvg.loop.PromptResult;
 import io.github.introsvg.mock.MockLmdeployServer;
 import io.github.introsvg.mock.RecordedRequest;
 import io.github.introsvg.prompt.Critique;
-import io.github.introsvg.prompt.SvgExtractor;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package io.github.introsvg.bench;
 
-import io.github.introsvg.render.JsvgRenderer;
+import io.github.introsvg.internal.render.JsvgRenderer;
 import io.github.introsvg.render.SvgRenderException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -3,7 +3,7 @@ package io.github.introsvg.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.github.introsvg.render.JsvgRenderer;
+import io.github.introsvg.internal.render.JsvgRenderer;
 import io.github.introsvg.render.SvgRenderException;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;

@@ -21,7 +21,7 @@ public final class PromptFileException extends RuntimeException {
   }
 
   /** For a message that names the file itself where it reads best ("no prompts in FILE"). */
-  static PromptFileException naming(Path file, String message) {
+  public static PromptFileException naming(Path file, String message) {
     return new PromptFileException(message, null, file);
   }
 

@@ -24,7 +24,7 @@ public final class RunFolderBusyException extends RuntimeException {
   private final Path outDir;
   private final Holder holder;
 
-  RunFolderBusyException(Path outDir, Holder holder) {
+  public RunFolderBusyException(Path outDir, Holder holder) {
     super(outDir + " is in use by another run (" + (holder == null ? "it has not said who it is yet" : holder)
         + "); wait for it to finish, or use another -o directory");
     this.outDir = outDir;

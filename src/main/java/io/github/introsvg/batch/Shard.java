@@ -1,7 +1,8 @@
 package io.github.introsvg.batch;
 
-import java.nio.charset.StandardCharsets;
+import io.github.introsvg.internal.Digests;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A stable share of a prompt list: shard {@code index} of {@code count} (1-based) takes the prompts whose id

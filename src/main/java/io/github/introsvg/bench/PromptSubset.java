@@ -1,7 +1,7 @@
 package io.github.introsvg.bench;
 
-import io.github.introsvg.batch.PromptCsv;
 import io.github.introsvg.batch.PromptRow;
+import io.github.introsvg.internal.batch.PromptCsv;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;

@@ -1,7 +1,7 @@
 package io.github.introsvg.cli;
 
-import io.github.introsvg.render.IsolatedRenderer;
-import io.github.introsvg.batch.FileProblems;
+import io.github.introsvg.internal.batch.FileProblems;
+import io.github.introsvg.internal.render.IsolatedRenderer;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package io.github.introsvg.cli;
 
 import io.github.introsvg.IntroSvg;
-import io.github.introsvg.lmdeploy.ApiKeys;
-import io.github.introsvg.lmdeploy.ResilientChatClient;
+import io.github.introsvg.internal.lmdeploy.ApiKeys;
+import io.github.introsvg.internal.lmdeploy.ResilientChatClient;
 import io.github.introsvg.lmdeploy.ServerStatusListener;
 import io.github.introsvg.loop.LoopSettings;
 import io.github.introsvg.loop.Policy;

@@ -19,10 +19,6 @@ public record Candidate(int index, String svg, byte[] png, Optional<Critique> cr
     Objects.requireNonNull(critique, "critique == null");
   }
 
-  Candidate withCritique(Critique c) {
-    return new Candidate(index, svg, png, Optional.of(c));
-  }
-
   /** The critic's score, or -1 when not critiqued. */
   public double score() {
     return critique.map(Critique::score).orElse(-1.0);

@@ -6,7 +6,7 @@ public final class SvgRenderException extends RuntimeException {
   /** Why the render failed, as a closed set the loop and reports can count. */
   public enum Reason {
     MALFORMED, TOO_LARGE, UNSAFE, FAILED,
-    /** The render ran past its wall-clock limit and was killed (see {@link IsolatedRenderer}). */
+    /** The render ran past its wall-clock limit; the default renderer then kills the worker process it ran in. */
     TIMED_OUT
   }
 

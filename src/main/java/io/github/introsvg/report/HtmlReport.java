@@ -1,7 +1,7 @@
 package io.github.introsvg.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.introsvg.batch.AtomicFiles;
+import io.github.introsvg.internal.batch.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,9 @@
 package io.github.introsvg.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.introsvg.internal.prompt.CritiqueParser;
+import io.github.introsvg.internal.prompt.ReplyParseException;
 import io.github.introsvg.prompt.Critique;
-import io.github.introsvg.prompt.CritiqueParser;
-import io.github.introsvg.prompt.ReplyParseException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

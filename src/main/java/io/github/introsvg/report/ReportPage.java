@@ -1,12 +1,11 @@
 package io.github.introsvg.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.introsvg.internal.Digests;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -266,11 +265,6 @@ final class ReportPage {
   }
 
   private static String sha256(String inline) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(inline.getBytes(StandardCharsets.UTF_8));
-      return "sha256-" + Base64.getEncoder().encodeToString(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError("every JDK has SHA-256", e);
-    }
+    return "sha256-" + Base64.getEncoder().encodeToString(Digests.sha256(inline));
   }
 }

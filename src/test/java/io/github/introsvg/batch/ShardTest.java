@@ -3,6 +3,7 @@ package io.github.introsvg.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.introsvg.internal.batch.PromptCsv;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

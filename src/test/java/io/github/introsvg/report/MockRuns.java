@@ -2,11 +2,11 @@ package io.github.introsvg.report;
 
 import io.github.introsvg.IntroSvg;
 import io.github.introsvg.batch.BatchListener;
+import io.github.introsvg.internal.render.JsvgRenderer;
 import io.github.introsvg.loop.LoopSettings;
 import io.github.introsvg.loop.Policy;
 import io.github.introsvg.mock.FaultPlan;
 import io.github.introsvg.mock.MockLmdeployServer;
-import io.github.introsvg.render.JsvgRenderer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.github.introsvg.report;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.introsvg.render.JsvgRenderer;
+import io.github.introsvg.internal.render.JsvgRenderer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
