@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.github.introsvg.internal.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,7 +40,7 @@ final class MockHandler implements HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(MockHandler.class);
   private static final String CHAT_PATH = "/v1/chat/completions";
 
-  private final ObjectMapper json = new ObjectMapper();
+  private final ObjectMapper json = Json.MAPPER;
   private final AtomicLong sequence = new AtomicLong();
   private final String model;
   private final List<String> apiKeys;

@@ -13,6 +13,7 @@ import io.github.introsvg.batch.PromptRow;
 import io.github.introsvg.batch.ResumeConflictException;
 import io.github.introsvg.batch.RowProblem;
 import io.github.introsvg.batch.RunFolderBusyException;
+import io.github.introsvg.internal.Json;
 import io.github.introsvg.internal.loop.RefinementLoop;
 import io.github.introsvg.lmdeploy.Sampling;
 import io.github.introsvg.loop.LoopSettings;
@@ -47,7 +48,7 @@ import java.util.function.Supplier;
  */
 public final class BatchRunner {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   /** How long an interrupted batch waits for prompts to notice before it reports what is done. */
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 

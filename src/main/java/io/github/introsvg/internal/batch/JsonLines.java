@@ -1,10 +1,10 @@
 package io.github.introsvg.internal.batch;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.introsvg.batch.DamagedRunFileException;
+import io.github.introsvg.internal.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  */
 final class JsonLines {
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   /**
    * @param keptBytes the length of the intact lines, up to and including the last one's newline

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.introsvg.batch.DamagedRunFileException;
 import io.github.introsvg.batch.PromptRow;
 import io.github.introsvg.batch.RowProblem;
+import io.github.introsvg.internal.Json;
 import io.github.introsvg.loop.Candidate;
 import io.github.introsvg.loop.PromptResult;
 import io.github.introsvg.loop.Turn;
@@ -33,7 +34,7 @@ import java.util.stream.Stream;
  */
 final class OutputWriter implements AutoCloseable {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private static final ObjectWriter PRETTY = JSON.writerWithDefaultPrettyPrinter();
 
   /** Everything a run writes in OUT besides the journal: what a fresh start sets aside. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.introsvg.batch.RunFolderBusyException;
+import io.github.introsvg.internal.Json;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileLock;
@@ -23,7 +24,7 @@ import java.util.function.Consumer;
 final class RunFolderLock implements AutoCloseable {
 
   static final String FILE = ".introsvg.lock";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   /**
    * Lock files this JVM holds. POSIX releases a process's lock when it closes any descriptor of the file,
    * so a second run in this JVM must not even open the file: it looks here first.

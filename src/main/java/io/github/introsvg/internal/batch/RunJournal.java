@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.introsvg.batch.DamagedRunFileException;
 import io.github.introsvg.batch.Prompt;
 import io.github.introsvg.batch.ResumeConflictException;
+import io.github.introsvg.internal.Json;
 import io.github.introsvg.internal.lmdeploy.ChatReply;
 import io.github.introsvg.internal.loop.TurnJournal;
 import java.io.FileOutputStream;
@@ -32,7 +33,7 @@ import java.util.function.Consumer;
 final class RunJournal implements TurnJournal, AutoCloseable {
 
   static final String FILE = "journal.jsonl";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Path file;
   // A stream, not a FileChannel: interrupting a thread inside a channel write closes the channel for everyone.

@@ -1,21 +1,18 @@
 package io.github.introsvg.internal.lmdeploy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.introsvg.internal.Json;
 import io.github.introsvg.lmdeploy.Sampling;
 import java.io.IOException;
 
 /** The JSON that goes to lmdeploy: built as an ordered tree so field order and text bytes are exactly known. */
 final class ChatBodies {
 
-  /** Shared, configured once; thread-safe after configuration. */
-  static final ObjectMapper MAPPER =
-      JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+  static final ObjectMapper MAPPER = Json.MAPPER;
 
   private ChatBodies() {}
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.github.introsvg.internal.Json;
 import io.github.introsvg.prompt.Critique;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,8 @@ public final class CritiqueParser {
 
   private static final Pattern JSON_FENCE = Pattern.compile("```json\\s*(\\{.*?})\\s*```", Pattern.DOTALL);
   private static final Pattern LEADING_NUMBER = Pattern.compile("^\\s*([-+]?\\d+(?:\\.\\d+)?)");
-  // Models put real newlines inside strings (the template itself shows one) and trailing commas.
+  // Not Json.MAPPER: the model writes this JSON, with real newlines inside strings (the template itself shows one)
+  // and trailing commas; everything else the library reads it wrote itself.
   private static final ObjectMapper LENIENT = JsonMapper.builder()
       .enable(JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS)
       .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)

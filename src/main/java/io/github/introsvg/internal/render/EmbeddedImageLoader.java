@@ -4,7 +4,13 @@ import com.github.weisj.jsvg.parser.DomDocument;
 import com.github.weisj.jsvg.parser.resources.RenderableResource;
 import com.github.weisj.jsvg.parser.resources.ResourceLoader;
 import com.github.weisj.jsvg.parser.resources.ResourceSupplier;
-import com.github.weisj.jsvg.parser.resources.impl.ImageResource;
+import com.github.weisj.jsvg.renderer.RenderContext;
+import com.github.weisj.jsvg.renderer.SVGRenderingHints;
+import com.github.weisj.jsvg.renderer.output.Output;
+import com.github.weisj.jsvg.view.FloatSize;
+import java.awt.Rectangle;
+import java.awt.TexturePaint;
+import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -77,6 +83,33 @@ final class EmbeddedImageLoader implements ResourceLoader {
         throw new IOException("corrupt embedded image", e); // image readers throw unchecked on bad data
       } finally {
         reader.dispose();
+      }
+    }
+  }
+
+  /**
+   * JSVG's own {@code ImageResource}, line for line: its package is not exported by JSVG's module, so a modular
+   * build can't name it.
+   */
+  private record ImageResource(BufferedImage image) implements RenderableResource {
+
+    @Override
+    public FloatSize intrinsicSize(RenderContext context) {
+      return new FloatSize(image.getWidth(context.platformSupport().imageObserver()),
+          image.getHeight(context.platformSupport().imageObserver()));
+    }
+
+    @Override
+    public void render(Output output, RenderContext context, AffineTransform transform) {
+      int width = image.getWidth();
+      int height = image.getHeight();
+      if (output.renderingHint(SVGRenderingHints.KEY_IMAGE_ANTIALIASING) == SVGRenderingHints.VALUE_IMAGE_ANTIALIASING_OFF) {
+        output.drawImage(image, transform, context.platformSupport().imageObserver());
+      } else {
+        output.applyTransform(transform);
+        Rectangle bounds = new Rectangle(0, 0, width, height);
+        output.setPaint(new TexturePaint(image, bounds));
+        output.fillShape(bounds);
       }
     }
   }
