@@ -234,6 +234,11 @@ final class ServerOptions {
 
   /** An open client, the mocks it talks to with --mock, and the servers' URLs. */
   record Session(IntroSvg introSvg, List<MockLmdeployServer> mocks, List<String> urls) implements AutoCloseable {
+    Session {
+      mocks = List.copyOf(mocks);
+      urls = List.copyOf(urls);
+    }
+
     /** The first mock, or null against real servers. */
     MockLmdeployServer mock() {
       return mocks.isEmpty() ? null : mocks.get(0);

@@ -60,6 +60,11 @@ public final class PromptTemplates {
   /** A template split once into literal text and placeholders, filled in one pass (a value is never re-expanded). */
   private record Template(String name, List<String> literals, List<String> placeholders) {
 
+    Template {
+      literals = List.copyOf(literals);
+      placeholders = List.copyOf(placeholders);
+    }
+
     static Template load(String name) {
       try (InputStream in = PromptTemplates.class.getResourceAsStream(FOLDER + name)) {
         if (in == null) throw new IllegalStateException("prompt template missing from the jar: " + name);
