@@ -51,6 +51,24 @@ public final class IntroSvg implements AutoCloseable {
 
   /** lmdeploy's default port on this machine. */
   public static final String DEFAULT_SERVER = "http://127.0.0.1:23333";
+  /** Prompts in flight at once, and the connection pool's size. */
+  public static final int DEFAULT_CONCURRENCY = LmdeployClient.DEFAULT_MAX_CONNECTIONS;
+  /** Give up connecting to a server after this long. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = LmdeployClient.DEFAULT_CONNECT_TIMEOUT;
+  /** Longest silence tolerated while a reply streams in. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = LmdeployClient.DEFAULT_IDLE_TIMEOUT;
+  /** Longest time one call may take in all. */
+  public static final Duration DEFAULT_CALL_TIMEOUT = LmdeployClient.DEFAULT_CALL_TIMEOUT;
+  /** Tries per call, the first included, on transient failures. */
+  public static final int DEFAULT_MAX_ATTEMPTS = ResilientChatClient.DEFAULT_MAX_ATTEMPTS;
+  /** The first wait before a retry; later waits grow from it. */
+  public static final Duration DEFAULT_INITIAL_BACKOFF = ResilientChatClient.DEFAULT_INITIAL_BACKOFF;
+  /** The longest wait between two tries. */
+  public static final Duration DEFAULT_MAX_BACKOFF = ResilientChatClient.DEFAULT_MAX_BACKOFF;
+  /** How long calls may keep failing, or wait for a server that is down or loading, before they give up. */
+  public static final Duration DEFAULT_MAX_OUTAGE = ResilientChatClient.DEFAULT_MAX_OUTAGE;
+  /** Least time between two refreshes of a batch's {@code report.html}. */
+  public static final Duration DEFAULT_REPORT_INTERVAL = LiveReport.DEFAULT_INTERVAL;
 
   private final List<String> servers;
   private final ResilientChatClient resilient;
@@ -98,6 +116,7 @@ public final class IntroSvg implements AutoCloseable {
     this.renderer = b.renderer == null ? ownedRenderer.get() : BoundedRenderer.perCore(b.renderer);
   }
 
+  /** A builder with the {@code DEFAULT_*} settings above and {@link LoopSettings#defaults()}. */
   public static Builder builder() {
     return new Builder();
   }
@@ -243,28 +262,29 @@ public final class IntroSvg implements AutoCloseable {
     ownedRenderer.ifPresent(IsolatedRenderer::close);
   }
 
+  /** Configures an {@link IntroSvg}; every setting has a default, the {@code DEFAULT_*} constants above. */
   public static final class Builder {
     private List<String> servers = List.of(DEFAULT_SERVER);
     private int perServerConcurrency = Integer.MAX_VALUE;
     private String model;
     private String apiKey;
-    private int concurrency = 32;
+    private int concurrency = DEFAULT_CONCURRENCY;
     private Policy policy;
     private LoopSettings settings = LoopSettings.defaults();
     private boolean streaming = true;
-    private Duration connectTimeout = Duration.ofSeconds(10);
-    private Duration idleTimeout = Duration.ofSeconds(120);
-    private Duration callTimeout = Duration.ofMinutes(30);
-    private int maxAttempts = ResilientChatClient.DEFAULT_MAX_ATTEMPTS;
-    private Duration initialBackoff = ResilientChatClient.DEFAULT_INITIAL_BACKOFF;
-    private Duration maxBackoff = ResilientChatClient.DEFAULT_MAX_BACKOFF;
-    private Duration maxOutage = ResilientChatClient.DEFAULT_MAX_OUTAGE;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
+    private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
+    private Duration maxOutage = DEFAULT_MAX_OUTAGE;
     private ServerStatusListener statusListener = new ServerStatusListener() {};
     private TurnListener turnListener = TurnListener.NONE;
     private SvgRenderer renderer;
     private Clock clock = Clock.systemUTC();
     private final Map<String, String> runInfo = new LinkedHashMap<>();
-    private Duration reportInterval = LiveReport.DEFAULT_INTERVAL;
+    private Duration reportInterval = DEFAULT_REPORT_INTERVAL;
 
     private Builder() {}
 
@@ -309,7 +329,7 @@ public final class IntroSvg implements AutoCloseable {
       return this;
     }
 
-    /** Prompts in flight at once in {@link #runBatch}; also the connection pool's size. Default 32. */
+    /** Prompts in flight at once; also the connection pool's size. Default {@value IntroSvg#DEFAULT_CONCURRENCY}. */
     public Builder concurrency(int concurrency) {
       if (concurrency < 1) throw new IllegalArgumentException("concurrency < 1: " + concurrency);
       this.concurrency = concurrency;
@@ -334,18 +354,19 @@ public final class IntroSvg implements AutoCloseable {
       return this;
     }
 
+    /** Give up connecting to a server after this long; default {@link IntroSvg#DEFAULT_CONNECT_TIMEOUT} (10 s). */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = Objects.requireNonNull(timeout, "timeout == null");
       return this;
     }
 
-    /** Longest silence tolerated while a reply streams in. */
+    /** Longest silence tolerated while a reply streams in; default {@link IntroSvg#DEFAULT_IDLE_TIMEOUT} (120 s). */
     public Builder idleTimeout(Duration timeout) {
       this.idleTimeout = Objects.requireNonNull(timeout, "timeout == null");
       return this;
     }
 
-    /** Longest time one call may take in all. */
+    /** Longest time one call may take in all; default {@link IntroSvg#DEFAULT_CALL_TIMEOUT} (30 min). */
     public Builder callTimeout(Duration timeout) {
       this.callTimeout = Objects.requireNonNull(timeout, "timeout == null");
       return this;
@@ -353,7 +374,7 @@ public final class IntroSvg implements AutoCloseable {
 
     /**
      * How often a call that failed transiently (5xx, 408/409/429, connection errors, errors inside a reply) is
-     * tried in all, default 8; waits grow from {@code initialBackoff} (1 s) to {@code maxBackoff} (30 s) with
+     * tried in all, default {@value IntroSvg#DEFAULT_MAX_ATTEMPTS}; waits grow from {@code initialBackoff} (1 s) to {@code maxBackoff} (30 s) with
      * jitter, and honour {@code Retry-After}. 4xx errors are never retried.
      */
     public Builder retries(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
@@ -409,6 +430,7 @@ public final class IntroSvg implements AutoCloseable {
       return renderer(new JsvgRenderer());
     }
 
+    /** The clock of the batch's timestamps and progress; for tests. Default the system's UTC clock. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
@@ -422,7 +444,7 @@ public final class IntroSvg implements AutoCloseable {
 
     /**
      * Least time between two refreshes of {@code OUT/report.html} while a batch runs; default {@link
-     * LiveReport#DEFAULT_INTERVAL}. A refresh also waits 20 times as long as the last one took.
+     * IntroSvg#DEFAULT_REPORT_INTERVAL}. A refresh also waits 20 times as long as the last one took.
      */
     public Builder reportInterval(Duration interval) {
       Objects.requireNonNull(interval, "interval == null");
@@ -431,6 +453,7 @@ public final class IntroSvg implements AutoCloseable {
       return this;
     }
 
+    /** Builds the client; connects to no server and starts no process until the first prompt. */
     public IntroSvg build() {
       return new IntroSvg(this);
     }

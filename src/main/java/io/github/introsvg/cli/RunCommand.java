@@ -1,5 +1,6 @@
 package io.github.introsvg.cli;
 
+import io.github.introsvg.IntroSvg;
 import io.github.introsvg.batch.BatchSummary;
 import io.github.introsvg.batch.Shard;
 import io.github.introsvg.report.HtmlReport;
@@ -26,9 +27,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = {"-o", "--out"}, required = true, paramLabel = "OUT", description = "Output directory.")
   Path out;
 
-  @Option(names = "--concurrency", paramLabel = "N", defaultValue = "32",
+  @Option(names = "--concurrency", paramLabel = "N",
       description = "Prompts in flight at once; keep the server's batch full. Default: ${DEFAULT-VALUE}.")
-  int concurrency;
+  int concurrency = IntroSvg.DEFAULT_CONCURRENCY;
 
   @Option(names = "--force-new",
       description = "Start over in OUT even if it holds a run with other settings (the old run is moved to OUT/previous-TIME).")

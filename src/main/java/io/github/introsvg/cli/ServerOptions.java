@@ -2,7 +2,6 @@ package io.github.introsvg.cli;
 
 import io.github.introsvg.IntroSvg;
 import io.github.introsvg.internal.lmdeploy.ApiKeys;
-import io.github.introsvg.internal.lmdeploy.ResilientChatClient;
 import io.github.introsvg.lmdeploy.ServerStatusListener;
 import io.github.introsvg.loop.LoopSettings;
 import io.github.introsvg.loop.Policy;
@@ -57,38 +56,39 @@ final class ServerOptions {
   @Option(names = "--no-stream", description = "Wait for whole replies instead of streaming them (SSE).")
   boolean noStream;
 
-  @Option(names = "--policy", paramLabel = "POLICY", defaultValue = "introspective",
+  // Defaults are the library's (IntroSvg's and LoopSettings' constants): picocli shows a field's initial value as
+  // ${DEFAULT-VALUE}, so the help can't drift from the builder.
+  @Option(names = "--policy", paramLabel = "POLICY",
       description = "introspective (stop when satisfied, keep the best) or reference (3 rounds, keep the last). Default: ${DEFAULT-VALUE}.")
-  Policy policy;
+  Policy policy = LoopSettings.DEFAULT_POLICY;
 
-  @Option(names = "--rounds", paramLabel = "N", defaultValue = "3", description = "Critique-refine rounds at most. Default: ${DEFAULT-VALUE}.")
-  int rounds;
+  @Option(names = "--rounds", paramLabel = "N", description = "Critique-refine rounds at most. Default: ${DEFAULT-VALUE}.")
+  int rounds = LoopSettings.DEFAULT_ROUNDS;
 
-  @Option(names = "--stop-score", paramLabel = "S", defaultValue = "9.0",
+  @Option(names = "--stop-score", paramLabel = "S",
       description = "introspective stops at a critique scoring at least S (0-10). Default: ${DEFAULT-VALUE}.")
-  double stopScore;
+  double stopScore = LoopSettings.DEFAULT_STOP_SCORE;
 
-  @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10",
+  @Option(names = "--connect-timeout", paramLabel = "SECONDS",
       description = "Give up connecting after this long. Default: ${DEFAULT-VALUE}.")
-  long connectTimeout;
+  long connectTimeout = IntroSvg.DEFAULT_CONNECT_TIMEOUT.toSeconds();
 
-  @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "120",
+  @Option(names = "--idle-timeout", paramLabel = "SECONDS",
       description = "Longest silence while a reply streams in. Default: ${DEFAULT-VALUE}.")
-  long idleTimeout;
+  long idleTimeout = IntroSvg.DEFAULT_IDLE_TIMEOUT.toSeconds();
 
-  @Option(names = "--call-timeout", paramLabel = "SECONDS", defaultValue = "1800",
+  @Option(names = "--call-timeout", paramLabel = "SECONDS",
       description = "Longest time one call may take in all. Default: ${DEFAULT-VALUE}.")
-  long callTimeout;
+  long callTimeout = IntroSvg.DEFAULT_CALL_TIMEOUT.toSeconds();
 
   @Option(names = "--max-attempts", paramLabel = "N",
-      description = "Tries per call on transient server errors (5xx, resets, timeouts), with backoff. Default: "
-          + ResilientChatClient.DEFAULT_MAX_ATTEMPTS + ".")
-  int maxAttempts = ResilientChatClient.DEFAULT_MAX_ATTEMPTS;
+      description = "Tries per call on transient server errors (5xx, resets, timeouts), with backoff. Default: ${DEFAULT-VALUE}.")
+  int maxAttempts = IntroSvg.DEFAULT_MAX_ATTEMPTS;
 
   @Option(names = "--max-outage", paramLabel = "DURATION",
       description = "How long calls may keep failing, or wait for a server that is down or still loading, before the run"
-          + " stops (resumable): minutes, or with a unit (90s, 45m, 2h). Default: 30.")
-  String maxOutage = Long.toString(ResilientChatClient.DEFAULT_MAX_OUTAGE.toMinutes());
+          + " stops (resumable): minutes, or with a unit (90s, 45m, 2h). Default: ${DEFAULT-VALUE}.")
+  String maxOutage = Long.toString(IntroSvg.DEFAULT_MAX_OUTAGE.toMinutes());
 
   /** The servers to use: --server, else $INTROSVG_SERVER (a comma list), else the default. */
   List<String> serverUrls(Map<String, String> env) {

@@ -24,6 +24,15 @@ public record LoopSettings(
     Sampling refine,
     Sampling finalCritique) {
 
+  /** The loop's default policy; the CLI's {@code --policy} default too. */
+  public static final Policy DEFAULT_POLICY = Policy.INTROSPECTIVE;
+  /** Critique-refine rounds at most, as the reference runs them. */
+  public static final int DEFAULT_ROUNDS = 3;
+  /** The introspective policy stops at a critique scoring at least this. */
+  public static final double DEFAULT_STOP_SCORE = 9.0;
+  /** Requests per draft, per round's refinement and per critique before giving up on it. */
+  public static final int DEFAULT_ATTEMPTS = 3;
+
   public LoopSettings {
     Objects.requireNonNull(policy, "policy == null");
     if (rounds < 0) throw new IllegalArgumentException("rounds < 0: " + rounds);
@@ -37,14 +46,17 @@ public record LoopSettings(
     Objects.requireNonNull(finalCritique, "finalCritique == null");
   }
 
+  /** The reference's settings: {@link #DEFAULT_ROUNDS} rounds, the reference's sampling, the constants above. */
   public static LoopSettings defaults() {
     return builder().build();
   }
 
+  /** A builder starting from {@link #defaults()}. */
   public static Builder builder() {
     return new Builder();
   }
 
+  /** A builder starting from these settings. */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.policy = policy;
@@ -61,12 +73,12 @@ public record LoopSettings(
   }
 
   public static final class Builder {
-    private Policy policy = Policy.INTROSPECTIVE;
-    private int rounds = 3;
-    private double stopScore = 9.0;
-    private int draftAttempts = 3;
-    private int refineAttempts = 3;
-    private int critiqueAttempts = 3;
+    private Policy policy = DEFAULT_POLICY;
+    private int rounds = DEFAULT_ROUNDS;
+    private double stopScore = DEFAULT_STOP_SCORE;
+    private int draftAttempts = DEFAULT_ATTEMPTS;
+    private int refineAttempts = DEFAULT_ATTEMPTS;
+    private int critiqueAttempts = DEFAULT_ATTEMPTS;
     private Sampling generate = Sampling.of(6000, 0.5);
     private Sampling critique = Sampling.of(2048, 0.1);
     private Sampling refine = Sampling.of(6000, 0.2);

@@ -245,15 +245,21 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
     }
   }
 
+  // The defaults' one home; IntroSvg publishes them, the CLI's help and docs/library.md read them from there.
+  public static final int DEFAULT_MAX_CONNECTIONS = 32;
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMinutes(30);
+
   /** Configures a client; only {@link #baseUrl} is required. */
   public static final class Builder {
     private String baseUrl;
     private String apiKey;
-    private int maxConnections = 32;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private boolean streaming = true;
-    private Duration connectTimeout = Duration.ofSeconds(10);
-    private Duration idleTimeout = Duration.ofSeconds(120);
-    private Duration callTimeout = Duration.ofMinutes(30);
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
 
     private Builder() {}
 
