@@ -4,6 +4,7 @@ import io.github.introsvg.batch.BatchListener;
 import io.github.introsvg.batch.Progress;
 import io.github.introsvg.batch.PromptRow;
 import io.github.introsvg.batch.RowProblem;
+import io.github.introsvg.internal.Durations;
 import io.github.introsvg.loop.PromptResult;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,13 +51,8 @@ final class ConsoleProgress implements BatchListener {
     if (p.done() % every == 0 || p.done() == p.total()) {
       console.status(String.format("[%d/%d] failed %d, mean score %s, elapsed %s, ETA %s",
           p.done(), p.total(), p.failed(), Double.isNaN(p.meanScore()) ? "-" : String.format("%.2f", p.meanScore()),
-          clock(p.elapsed()), p.eta().map(ConsoleProgress::clock).orElse("-")));
+          Durations.clock(p.elapsed()), p.eta().map(Durations::clock).orElse("-")));
     }
     if (p.done() == p.total()) console.endStatus();
-  }
-
-  private static String clock(Duration d) {
-    long s = d.toSeconds();
-    return s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String.format("%d:%02d", s / 60, s % 60);
   }
 }

@@ -1,6 +1,7 @@
 package io.github.introsvg.cli;
 
 import io.github.introsvg.IntroSvg;
+import io.github.introsvg.internal.Durations;
 import io.github.introsvg.internal.lmdeploy.ApiKeys;
 import io.github.introsvg.lmdeploy.ServerStatusListener;
 import io.github.introsvg.loop.LoopSettings;
@@ -193,17 +194,17 @@ final class ServerOptions {
     @Override
     public void unavailable(String url, String cause) {
       console.message("waiting for lmdeploy at " + url + ": " + shortCause(url, cause) + " (the run waits up to "
-          + clock(maxOutage) + ", --max-outage)");
+          + Durations.clock(maxOutage) + ", --max-outage)");
     }
 
     @Override
     public void stillUnavailable(String url, String cause, Duration soFar) {
-      console.message("waiting for lmdeploy at " + url + ": " + shortCause(url, cause) + ", " + clock(soFar) + " so far");
+      console.message("waiting for lmdeploy at " + url + ": " + shortCause(url, cause) + ", " + Durations.clock(soFar) + " so far");
     }
 
     @Override
     public void recovered(String url, Duration outage) {
-      console.message("lmdeploy at " + url + " answers again after " + clock(outage) + "; carrying on.");
+      console.message("lmdeploy at " + url + " answers again after " + Durations.clock(outage) + "; carrying on.");
     }
   }
 
@@ -213,13 +214,6 @@ final class ServerOptions {
     if (cause.startsWith(unreachable) && cause.endsWith(")")) return cause.substring(unreachable.length(), cause.length() - 1);
     String at = "lmdeploy at " + url + " ";
     return cause.startsWith(at) ? cause.substring(at.length()) : cause;
-  }
-
-  /** "1:30" for 90 s, "1:02:05" past an hour: how a wait reads on the console. */
-  static String clock(Duration d) {
-    long s = d.toSeconds();
-    return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
-        : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
   }
 
   /** "against URL (mock), model M, policy P (N rounds, stop score S), concurrency C": what a run's start line names. */

@@ -2,6 +2,7 @@ package io.github.introsvg.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.introsvg.internal.Digests;
+import io.github.introsvg.internal.Durations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -72,7 +73,7 @@ final class ReportPage {
     fact("stopped early", Long.toString(early));
     fact("calls", Long.toString(calls));
     fact("tokens", String.format(Locale.ROOT, "%,d", tokens));
-    fact("wall time", clock(facts.wallTime()));
+    fact("wall time", Durations.clock(facts.wallTime()));
     if (facts.hasRetries()) fact("retries", Long.toString(facts.retries()));
     html.append("</div>\n<div class=\"panels\">\n");
     histogram(prompts);
@@ -247,12 +248,6 @@ final class ReportPage {
 
   private static String percent(double share) {
     return Math.round(share * 100) + "%";
-  }
-
-  static String clock(Duration d) {
-    long s = d.toSeconds();
-    return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
-        : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
   }
 
   private static String resource(String name) {

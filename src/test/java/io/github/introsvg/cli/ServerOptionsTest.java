@@ -3,6 +3,7 @@ package io.github.introsvg.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.introsvg.internal.Durations;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +28,7 @@ class ServerOptionsTest {
     assertThat(ServerOptions.shortCause(url, "lmdeploy at " + url + " failed (HTTP 503: loading)"))
         .isEqualTo("failed (HTTP 503: loading)");
     assertThat(ServerOptions.shortCause(url, "something else")).isEqualTo("something else");
-    assertThat(ServerOptions.clock(Duration.ofSeconds(90))).isEqualTo("1:30");
-    assertThat(ServerOptions.clock(Duration.ofSeconds(3725))).isEqualTo("1:02:05");
+    assertThat(Durations.clock(Duration.ofSeconds(90))).isEqualTo("1:30");
+    assertThat(Durations.clock(Duration.ofSeconds(3725))).isEqualTo("1:02:05");
   }
 }

@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -213,7 +214,7 @@ public final class BatchRunner {
     h.put("type", "run");
     h.put("format", 1);
     h.put("model", loop.model());
-    h.put("policy", s.policy().name().toLowerCase());
+    h.put("policy", s.policy().name().toLowerCase(Locale.ROOT));
     h.put("rounds", s.rounds());
     h.put("stop_score", s.stopScore());
     h.put("attempts", s.draftAttempts() + "/" + s.refineAttempts() + "/" + s.critiqueAttempts());
@@ -245,7 +246,7 @@ public final class BatchRunner {
     json.put("completion_tokens", s.completionTokens());
     json.put("started", started.toString());
     json.put("elapsed_ms", s.elapsed().toMillis());
-    json.put("policy", settings.policy().name().toLowerCase());
+    json.put("policy", settings.policy().name().toLowerCase(Locale.ROOT));
     json.put("rounds", settings.rounds());
     json.put("stop_score", settings.stopScore());
     json.put("concurrency", concurrency);

@@ -23,6 +23,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -215,7 +216,7 @@ final class OutputWriter implements AutoCloseable {
     for (Turn t : result.turns()) {
       ObjectNode turn = turns.addObject();
       turn.put("label", t.label());
-      turn.put("role", t.role().name().toLowerCase());
+      turn.put("role", t.role().name().toLowerCase(Locale.ROOT));
       turn.put("attempt", t.attempt());
       turn.put("seed", t.seed());
       ObjectNode sampling = turn.putObject("sampling");
@@ -224,7 +225,7 @@ final class OutputWriter implements AutoCloseable {
       sampling.put("top_p", t.sampling().topP());
       sampling.put("top_k", t.sampling().topK());
       sampling.put("repetition_penalty", t.sampling().repetitionPenalty());
-      turn.put("outcome", t.outcome().name().toLowerCase());
+      turn.put("outcome", t.outcome().name().toLowerCase(Locale.ROOT));
       turn.put("detail", t.detail());
       if (t.score().isPresent()) turn.put("score", t.score().getAsDouble());
       turn.put("finish_reason", t.finishReason());

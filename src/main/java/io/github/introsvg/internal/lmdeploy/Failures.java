@@ -1,6 +1,7 @@
 package io.github.introsvg.internal.lmdeploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.introsvg.internal.Durations;
 import io.github.introsvg.lmdeploy.LmdeployException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -16,6 +17,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -179,9 +181,9 @@ final class Failures {
       message = "Couldn't reach lmdeploy at " + baseUrl + " (connect timed out)";
     } else if (e instanceof SocketTimeoutException) {
       // Before a non-streamed reply's first byte the whole generation has to fit in this silence.
-      message = "lmdeploy at " + baseUrl + " sent nothing for longer than the idle timeout (" + seconds(idleTimeout) + ")";
+      message = "lmdeploy at " + baseUrl + " sent nothing for longer than the idle timeout (" + Durations.exact(idleTimeout) + ")";
     } else if (callTimeout) { // OkHttp's call timeout
-      message = "lmdeploy at " + baseUrl + " did not finish within the call timeout (" + seconds(this.callTimeout) + ")";
+      message = "lmdeploy at " + baseUrl + " did not finish within the call timeout (" + Durations.exact(this.callTimeout) + ")";
     } else if (!replyStarted && String.valueOf(e.getMessage()).startsWith("unexpected end of stream")) {
       message = "lmdeploy at " + baseUrl + " closed the connection without answering";
     } else if (replyStarted) {
@@ -207,15 +209,11 @@ final class Failures {
 
   private static boolean isConnectTimeout(IOException e) {
     String m = e.getMessage();
-    return m != null && m.toLowerCase().contains("connect");
+    return m != null && m.toLowerCase(Locale.ROOT).contains("connect");
   }
 
   private static String orClassName(Throwable e) {
     return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
-  }
-
-  private static String seconds(Duration d) {
-    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   /** The first {@value #EXCERPT_CHARS} characters of a body, for the exception's bodyExcerpt. */

@@ -1,5 +1,6 @@
 package io.github.introsvg.internal.lmdeploy;
 
+import io.github.introsvg.internal.Durations;
 import io.github.introsvg.lmdeploy.LmdeployException;
 import io.github.introsvg.lmdeploy.ServerStatusListener;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;

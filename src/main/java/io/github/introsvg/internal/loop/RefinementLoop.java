@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -202,7 +203,7 @@ public final class RefinementLoop {
           ClientGapEvent.spent(ClientGapEvent.Part.RENDER, System.nanoTime() - rendering);
         } catch (SvgRenderException e) {
           record(label, role, attempt, seed, sampling, r, Turn.Outcome.UNRENDERABLE,
-              "render " + e.reason().name().toLowerCase() + ": " + e.getMessage(), OptionalDouble.empty());
+              "render " + e.reason().name().toLowerCase(Locale.ROOT) + ": " + e.getMessage(), OptionalDouble.empty());
           continue;
         }
         record(label, role, attempt, seed, sampling, r, Turn.Outcome.OK, "", OptionalDouble.empty());

@@ -1,6 +1,7 @@
 package io.github.introsvg.internal.render;
 
 import io.github.introsvg.internal.ClientGapEvent;
+import io.github.introsvg.internal.Durations;
 import io.github.introsvg.render.SvgRenderException.Reason;
 import io.github.introsvg.render.SvgRenderException;
 import io.github.introsvg.render.SvgRenderer;
@@ -199,7 +200,7 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
         worker.ready = true;
         return;
       }
-      why = first == RenderWorker.READY ? "within " + describe(startTimeout) : "(sent " + first + ")";
+      why = first == RenderWorker.READY ? "within " + Durations.exact(startTimeout) : "(sent " + first + ")";
     } catch (IOException e) {
       cause = e;
       if (deadline.stopBeforeKill()) {
@@ -210,7 +211,7 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
         worker.process.destroyForcibly();
         why = closed ? "(renderer was closed)" : "(exit code " + waitForExit(worker.process) + ")";
       } else {
-        why = "within " + describe(startTimeout);
+        why = "within " + Durations.exact(startTimeout);
       }
     }
     discard(worker);
@@ -249,7 +250,7 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
   private SvgRenderException workerLost(Worker worker, boolean timedOut, long start, Exception cause) {
     if (timedOut) {
       log.debug("render worker {} killed after {} ms", worker.process.pid(), (System.nanoTime() - start) / 1_000_000);
-      return new SvgRenderException(Reason.TIMED_OUT, "render took longer than " + describe(timeout), cause);
+      return new SvgRenderException(Reason.TIMED_OUT, "render took longer than " + Durations.exact(timeout), cause);
     }
     if (closed) {
       return new SvgRenderException(Reason.FAILED, "renderer was closed during the render", cause);
@@ -345,14 +346,9 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
     }
   }
 
-  private static String describe(Duration duration) {
-    long millis = duration.toMillis();
-    return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
-  }
-
   @Override
   public String toString() {
-    return "IsolatedRenderer{workers=" + workers + ", timeout=" + describe(timeout) + ", live=" + live.size() + "}";
+    return "IsolatedRenderer{workers=" + workers + ", timeout=" + Durations.exact(timeout) + ", live=" + live.size() + "}";
   }
 
   /**
