@@ -137,6 +137,15 @@ class PublicSurfaceTest {
   }
 
   @Test
+  void libraryDocsNameEveryExportedPackageAndPublicType() throws IOException {
+    String docs = Files.readString(Path.of("docs/library.md"));
+    String section = docs.substring(docs.indexOf("## What is public"), docs.indexOf("## ", docs.indexOf("## What is public") + 3));
+
+    assertThat(EXPORTED).allSatisfy(pkg -> assertThat(section).contains("`" + pkg + "`"));
+    assertThat(PUBLIC_TYPES).allSatisfy(name -> assertThat(section).contains("`" + name.substring(name.lastIndexOf('.') + 1) + "`"));
+  }
+
+  @Test
   void allowListNamesOnlyTypesInExportedPackages() {
     assertThat(PUBLIC_TYPES.stream().map(name -> name.substring(0, name.lastIndexOf('.'))).collect(Collectors.toSet()))
         .isSubsetOf(EXPORTED);
