@@ -9,6 +9,7 @@ import io.github.introsvg.batch.Shard;
 import io.github.introsvg.lmdeploy.LmdeployClient;
 import io.github.introsvg.lmdeploy.ResilientChatClient;
 import io.github.introsvg.lmdeploy.ServerStatusListener;
+import io.github.introsvg.lmdeploy.Sleeper;
 import io.github.introsvg.loop.LoopSettings;
 import io.github.introsvg.loop.Policy;
 import io.github.introsvg.loop.PromptResult;
@@ -91,6 +92,8 @@ public final class IntroSvg implements AutoCloseable {
         .maxOutage(b.maxOutage)
         .trialCalls(b.concurrency) // after an outage, a restarted server gets every waiting prompt at once
         .listener(b.statusListener)
+        .clock(b.clock)
+        .sleeper(b.sleeper)
         .build();
     this.async = new AsyncPrompts(b.concurrency, resilient::cancel);
     // Starts no process: workers start on the first renders that need them.
@@ -263,6 +266,7 @@ public final class IntroSvg implements AutoCloseable {
     private TurnListener turnListener = TurnListener.NONE;
     private SvgRenderer renderer;
     private Clock clock = Clock.systemUTC();
+    private Sleeper sleeper = Sleeper.SYSTEM;
     private final Map<String, String> runInfo = new LinkedHashMap<>();
     private Duration reportInterval = LiveReport.DEFAULT_INTERVAL;
 
@@ -409,8 +413,18 @@ public final class IntroSvg implements AutoCloseable {
       return renderer(new JsvgRenderer());
     }
 
+    /**
+     * The time of the run's records, and what outages are measured on ({@link #maxOutage}, retry backoff, how long
+     * a server's breaker stays open, when it is probed); default the system's. Tests pass one with {@link #sleeper}.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /** What waits between tries and between probes of a server that is down; default {@link Sleeper#SYSTEM}. */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper == null");
       return this;
     }
 

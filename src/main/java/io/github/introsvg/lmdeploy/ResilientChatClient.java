@@ -743,12 +743,14 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
       return this;
     }
 
-    Builder sleeper(Sleeper sleeper) {
+    /** What waits between tries and between probes; default {@link Sleeper#SYSTEM}. Tests pass one with {@link #clock}. */
+    public Builder sleeper(Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper == null");
       return this;
     }
 
-    Builder clock(Clock clock) {
+    /** What outages, {@code maxOutage} and the breakers' open time are measured on; default the system's. */
+    public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }
