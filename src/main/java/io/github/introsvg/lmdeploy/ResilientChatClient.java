@@ -3,6 +3,7 @@ package io.github.introsvg.lmdeploy;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -262,6 +263,9 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
             // Kept out until its next transition, unless one came since the pick (then the refusal is old news).
             lane.notPermittedAt = pick.transitions();
           }
+        } catch (IllegalStateTransitionException e) {
+          // Its breaker was reset (a success on another call) while this knock moved it from open to half-open:
+          // refused before any try was made, and the breaker is closed now; choose again.
         } catch (LmdeployException e) {
           failedOn[0] = lane;
           throw e;
