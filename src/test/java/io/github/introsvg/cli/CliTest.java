@@ -126,12 +126,12 @@ class CliTest {
     String url = "http://127.0.0.1:" + port;
 
     int code = cli("run", csv("id,desc\na,b\n").toString(), "-o", dir.resolve("out").toString(), "--server", url,
-        "--max-outage", "2s");
+        "--max-outage", "1s");
 
     assertThat(code).isEqualTo(ExitCodes.SERVER_UNREACHABLE);
     assertThat(err.toString().lines()).containsExactly(
-        "waiting for lmdeploy at " + url + ": connection refused (the run waits up to 0:02, --max-outage)",
-        "introsvg-client: lmdeploy at " + url + " kept failing for 2 s (last: Couldn't reach lmdeploy at " + url
+        "waiting for lmdeploy at " + url + ": connection refused (the run waits up to 0:01, --max-outage)",
+        "introsvg-client: lmdeploy at " + url + " kept failing for 1 s (last: Couldn't reach lmdeploy at " + url
             + " (connection refused)). The prompts already done are kept; when the server is back, run the same"
             + " command again to resume.");
   }
@@ -148,11 +148,11 @@ class CliTest {
       loading.start();
 
       int code = cli("run", csv("id,desc\na,b\n").toString(), "-o", dir.resolve("out").toString(),
-          "--server", loading.url("/").toString(), "--max-outage", "2s");
+          "--server", loading.url("/").toString(), "--max-outage", "1s");
 
       assertThat(code).isEqualTo(ExitCodes.SERVER_UNREACHABLE);
-      assertThat(err.toString()).contains("failed (HTTP 503: loading) (the run waits up to 0:02, --max-outage)")
-          .contains("kept failing for 2 s");
+      assertThat(err.toString()).contains("failed (HTTP 503: loading) (the run waits up to 0:01, --max-outage)")
+          .contains("kept failing for 1 s");
       assertThat(err.toString().split("introsvg-client: ", -1)).as("the error is said once").hasSize(2);
     }
   }
