@@ -18,7 +18,7 @@ import io.github.introsvg.mock.FaultPlan;
 import io.github.introsvg.mock.MockLmdeployServer;
 import io.github.introsvg.mock.RecordedRequest;
 import io.github.introsvg.testing.FakeTime;
-import java.net.ServerSocket;
+import io.github.introsvg.testing.Ports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,10 +75,8 @@ class ServerOutageTest {
     return server;
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  private static int freePort() {
+    return Ports.free();
   }
 
   @Test
@@ -138,7 +136,7 @@ class ServerOutageTest {
   void serverKilledMidRunAndStartedAgain10SecondsLaterGetsEveryPromptBackAtOnce() throws Exception {
     int concurrency = 8;
     Duration down = Duration.ofSeconds(10);
-    MockLmdeployServer first = start(MockLmdeployServer.builder());
+    MockLmdeployServer first = start(MockLmdeployServer.builder().port(freePort()));
     int port = first.port();
     Instant[] restartedAt = new Instant[1];
     List<Instant> arrivalsAfterRestart = new CopyOnWriteArrayList<>();

@@ -1,5 +1,6 @@
 package io.github.introsvg.lmdeploy;
 
+import io.github.introsvg.testing.Ports;
 import static io.github.introsvg.lmdeploy.MockLmdeploy.fixture;
 import static io.github.introsvg.lmdeploy.MockLmdeploy.json;
 import static io.github.introsvg.lmdeploy.MockLmdeploy.models;
@@ -10,7 +11,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -289,10 +289,7 @@ class LmdeployClientTest {
   @Test
   @Timeout(10)
   void failsAsIoNamingTheUrlWhenNothingListens() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = Ports.free();
     LmdeployClient client = client(LmdeployClient.builder().baseUrl("http://127.0.0.1:" + port + "/").apiKey(KEY));
 
     assertThatThrownBy(() -> client.complete(ChatRequest.text("introsvg", TEXT, Sampling.of(100, 0.5), 1)))

@@ -1,5 +1,6 @@
 package io.github.introsvg.lmdeploy;
 
+import io.github.introsvg.testing.Ports;
 import static io.github.introsvg.lmdeploy.MockLmdeploy.fixture;
 import static io.github.introsvg.lmdeploy.MockLmdeploy.flatError;
 import static io.github.introsvg.lmdeploy.MockLmdeploy.json;
@@ -48,7 +49,7 @@ class ResilientChatClientTest {
   @BeforeEach
   void start() throws Exception {
     server = new MockWebServer();
-    server.start();
+    server.start(Ports.free()); // some tests close it and start another on its port
     lmdeploy = LmdeployClient.builder().baseUrl(server.url("/").toString()).idleTimeout(Duration.ofSeconds(5)).build();
   }
 
@@ -873,11 +874,8 @@ class ResilientChatClientTest {
   }
 
   /** A port nothing listens on (yet). */
-  private static int freePort() throws Exception {
-    try (MockWebServer free = new MockWebServer()) {
-      free.start();
-      return free.getPort();
-    }
+  private static int freePort() {
+    return Ports.free();
   }
 
   /** Sleeps as the test's time does, except that the probers' pauses wait for a permit from the test. */
