@@ -35,7 +35,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * lmdeploy-launch.sh as an operator runs it, on a host without GPUs: fake {@code nvidia-smi},
@@ -43,9 +42,6 @@ import org.junit.jupiter.api.parallel.Isolated;
  * {@code CUDA_VISIBLE_DEVICES} and pids, starts a stand-in engine worker in its process group, then runs
  * {@link FakeLmdeploy}; the fake docker records its argv and runs the command after the image.
  */
-// @Isolated: it stops process groups and waits for them to be gone; among the other classes' processes a Ctrl-C
-// stop was seen to outlast its 40 s (proxyRegisters...), alone it takes under a second.
-@Isolated
 class LaunchScriptTest {
 
   private static final Path SCRIPT = Path.of("lmdeploy-launch.sh").toAbsolutePath();
