@@ -14,6 +14,7 @@ import io.github.introsvg.internal.render.BoundedRenderer;
 import io.github.introsvg.internal.render.IsolatedRenderer;
 import io.github.introsvg.internal.render.JsvgRenderer;
 import io.github.introsvg.lmdeploy.ServerStatusListener;
+import io.github.introsvg.lmdeploy.Sleeper;
 import io.github.introsvg.loop.LoopSettings;
 import io.github.introsvg.loop.Policy;
 import io.github.introsvg.loop.PromptResult;
@@ -109,6 +110,8 @@ public final class IntroSvg implements AutoCloseable {
         .maxOutage(b.maxOutage)
         .trialCalls(b.concurrency) // after an outage, a restarted server gets every waiting prompt at once
         .listener(b.statusListener)
+        .clock(b.clock)
+        .sleeper(b.sleeper)
         .build();
     this.async = new AsyncPrompts(b.concurrency, resilient::cancel);
     // Starts no process: workers start on the first renders that need them.
@@ -283,6 +286,7 @@ public final class IntroSvg implements AutoCloseable {
     private TurnListener turnListener = TurnListener.NONE;
     private SvgRenderer renderer;
     private Clock clock = Clock.systemUTC();
+    private Sleeper sleeper = Sleeper.SYSTEM;
     private final Map<String, String> runInfo = new LinkedHashMap<>();
     private Duration reportInterval = DEFAULT_REPORT_INTERVAL;
 
@@ -430,9 +434,18 @@ public final class IntroSvg implements AutoCloseable {
       return renderer(new JsvgRenderer());
     }
 
-    /** The clock of the batch's timestamps and progress; for tests. Default the system's UTC clock. */
+    /**
+     * The time of the run's records, and what outages are measured on ({@link #maxOutage}, retry backoff, how long
+     * a server's breaker stays open, when it is probed); default the system's. Tests pass one with {@link #sleeper}.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /** What waits between tries and between probes of a server that is down; default {@link Sleeper#SYSTEM}. */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper == null");
       return this;
     }
 

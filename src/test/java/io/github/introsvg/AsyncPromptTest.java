@@ -14,8 +14,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /** generateAsync, cancelling one prompt, and close() with prompts in flight, against a slow mock. */
+// @Isolated: counts introsvg-async- threads and this JVM's child processes, and times close().
+@Isolated
 @Timeout(60)
 class AsyncPromptTest {
 

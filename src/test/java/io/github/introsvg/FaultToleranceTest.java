@@ -11,6 +11,7 @@ import io.github.introsvg.loop.Policy;
 import io.github.introsvg.mock.Fault;
 import io.github.introsvg.mock.FaultPlan;
 import io.github.introsvg.mock.MockLmdeployServer;
+import io.github.introsvg.testing.FakeTime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,10 +43,12 @@ class FaultToleranceTest {
   }
 
   private static IntroSvg client(MockLmdeployServer mock, ServerStatusListener listener) {
+    FakeTime time = new FakeTime(); // backoff and probe pauses pass without a real sleep
     return IntroSvg.builder().server(mock.baseUrl()).policy(Policy.REFERENCE).concurrency(4)
         .idleTimeout(Duration.ofMillis(200))
         .retries(8, Duration.ofMillis(5), Duration.ofMillis(50))
         .serverStatusListener(listener)
+        .clock(time).sleeper(time)
         .build();
   }
 

@@ -7,8 +7,11 @@ import io.github.introsvg.mock.MockLmdeployServer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /** Which renderer an {@link IntroSvg} uses, and that building one starts no process. */
+// @Isolated: counts this JVM's render worker processes.
+@Isolated
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class IntroSvgRenderingTest {
 

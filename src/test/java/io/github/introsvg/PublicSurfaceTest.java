@@ -52,6 +52,7 @@ class PublicSurfaceTest {
       "io.github.introsvg.lmdeploy.LmdeployException",
       "io.github.introsvg.lmdeploy.Sampling",
       "io.github.introsvg.lmdeploy.ServerStatusListener",
+      "io.github.introsvg.lmdeploy.Sleeper",
       "io.github.introsvg.loop.Candidate",
       "io.github.introsvg.loop.LoopSettings",
       "io.github.introsvg.loop.Policy",

@@ -17,10 +17,12 @@ import io.github.introsvg.mock.Fault;
 import io.github.introsvg.mock.FaultPlan;
 import io.github.introsvg.mock.MockLmdeployServer;
 import io.github.introsvg.mock.RecordedRequest;
-import java.net.ServerSocket;
+import io.github.introsvg.testing.FakeTime;
+import io.github.introsvg.testing.Ports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +44,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Whole runs against a server that is not there yet, goes away and comes back, or misbehaves while its /health
- * is fine. These wait in real time (a server start, an outage): each prints what it measured, and
- * docs/operations.md quotes those lines.
+ * is fine. Outages, backoff and probe pauses run on injected time ({@link FakeTime}); the servers, sockets and
+ * timeouts are real. Each prints what it measured, and docs/operations.md quotes those lines.
  */
 class ServerOutageTest {
 
@@ -51,6 +53,7 @@ class ServerOutageTest {
   private static final String CHAT = "/v1/chat/completions";
 
   @TempDir Path dir;
+  private final FakeTime time = new FakeTime();
   private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
   private final List<MockLmdeployServer> servers = new CopyOnWriteArrayList<>();
 
@@ -72,10 +75,8 @@ class ServerOutageTest {
     return server;
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  private static int freePort() {
+    return Ports.free();
   }
 
   @Test
@@ -84,20 +85,34 @@ class ServerOutageTest {
     int port = freePort();
     Duration early = Duration.ofSeconds(3);
     List<String> said = new CopyOnWriteArrayList<>();
-    long t0 = System.nanoTime();
-    later.schedule(() -> start(MockLmdeployServer.builder().port(port).model("served-name")), early.toMillis(),
-        TimeUnit.MILLISECONDS);
+    Instant t0 = time.instant();
+    later.execute(() -> startAt(t0.plus(early), MockLmdeployServer.builder().port(port).model("served-name")));
 
     try (IntroSvg introSvg = IntroSvg.builder().server("http://127.0.0.1:" + port).concurrency(4)
-        .policy(Policy.REFERENCE).serverStatusListener(recorder(said)).build()) {
+        .policy(Policy.REFERENCE).serverStatusListener(recorder(said)).clock(time).sleeper(time).build()) {
       BatchSummary summary = introSvg.runBatch(prompts(4), dir.resolve("out"), BatchListener.NONE);
 
       assertThat(summary.ok()).isEqualTo(4);
       assertThat(introSvg.model()).isEqualTo("served-name");
       assertThat(said.get(0)).startsWith("unavailable").contains("connection refused");
       assertThat(said.get(said.size() - 1)).startsWith("recovered");
-      System.out.printf("late server: started %d s after the run, run done after %.1f s, %s%n", early.toSeconds(),
-          (System.nanoTime() - t0) / 1e9, said);
+      System.out.printf("late server: started %d s after the run (injected time), %s%n", early.toSeconds(), said);
+    }
+  }
+
+  /** Once {@link #time} reads {@code moment}: pauses it, starts the server, resumes it; returns when (injected time) it started. */
+  private Instant startAt(Instant moment, MockLmdeployServer.Builder builder) {
+    try {
+      time.pauseAt(moment, Duration.ofSeconds(30));
+      try {
+        start(builder);
+        return time.instant();
+      } finally {
+        time.resume();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
     }
   }
 
@@ -117,28 +132,38 @@ class ServerOutageTest {
   }
 
   @Test
-  @Timeout(120)
+  @Timeout(60)
   void serverKilledMidRunAndStartedAgain10SecondsLaterGetsEveryPromptBackAtOnce() throws Exception {
     int concurrency = 8;
     Duration down = Duration.ofSeconds(10);
-    Duration latency = Duration.ofMillis(1000);
-    MockLmdeployServer first = start(MockLmdeployServer.builder().latency(Duration.ofMillis(50)));
+    MockLmdeployServer first = start(MockLmdeployServer.builder().port(freePort()));
     int port = first.port();
-    List<Long> arrivalsAfterRestart = new CopyOnWriteArrayList<>();
-    long[] restartedAt = new long[1];
+    Instant[] restartedAt = new Instant[1];
+    List<Instant> arrivalsAfterRestart = new CopyOnWriteArrayList<>();
+    // The restarted server answers no chat call until the whole first wave is in: a client that sent fewer at once
+    // (its breaker's trial calls, say) would leave this latch short until the generous real timeout below.
+    CountDownLatch firstWave = new CountDownLatch(concurrency);
+    boolean[] firstWaveTogether = new boolean[1];
     CountDownLatch someDone = new CountDownLatch(concurrency);
     List<String> said = new CopyOnWriteArrayList<>();
 
     try (IntroSvg introSvg = IntroSvg.builder().server(first.baseUrl()).policy(Policy.REFERENCE).concurrency(concurrency)
-        .retries(8, Duration.ofMillis(50), Duration.ofMillis(500)).serverStatusListener(recorder(said)).build()) {
+        .retries(8, Duration.ofMillis(50), Duration.ofMillis(500)).serverStatusListener(recorder(said))
+        .clock(time).sleeper(time).build()) {
       later.execute(() -> {
         try {
           someDone.await();
           first.close();
-          Thread.sleep(down.toMillis()); // the outage itself: what the test is about
-          restartedAt[0] = System.nanoTime();
-          start(MockLmdeployServer.builder().port(port).latency(latency).faults((request, sequence) -> {
-            if (request.path().equals(CHAT)) arrivalsAfterRestart.add(System.nanoTime());
+          Instant killedAt = time.instant();
+          restartedAt[0] = startAt(killedAt.plus(down), MockLmdeployServer.builder().port(port).faults((request, sequence) -> {
+            if (!request.path().equals(CHAT) || firstWave.getCount() == 0) return Optional.empty();
+            arrivalsAfterRestart.add(time.instant());
+            firstWave.countDown();
+            try {
+              if (firstWave.await(20, TimeUnit.SECONDS)) firstWaveTogether[0] = true;
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
             return Optional.empty();
           }));
         } catch (InterruptedException e) {
@@ -153,13 +178,16 @@ class ServerOutageTest {
       });
 
       assertThat(summary.ok()).isEqualTo(24);
-      List<Double> firstWave = arrivalsAfterRestart.subList(0, concurrency).stream()
-          .map(t -> (t - restartedAt[0]) / 1e9).toList();
-      // every waiting prompt is sent at once: the whole first wave arrives before any reply (1 s) could free a slot
-      assertThat(firstWave.get(concurrency - 1)).isLessThan(3.0);
-      assertThat(firstWave.get(concurrency - 1) - firstWave.get(0)).isLessThan(latency.toMillis() / 1000.0);
-      System.out.printf("restart after %d s: first %d requests arrived %s s after the server was up; %s; %d retries%n",
-          down.toSeconds(), concurrency, firstWave.stream().map(s -> String.format("%.2f", s)).toList(), said,
+      assertThat(restartedAt[0]).as("restarted after the outage").isNotNull();
+      // every waiting prompt is sent at once: the whole first wave was in flight before any of it was answered
+      assertThat(firstWaveTogether[0]).as("%d chat calls in flight at once after the restart", concurrency).isTrue();
+      // and soon: the prober's pauses grow to 2 s
+      assertThat(Duration.between(restartedAt[0], arrivalsAfterRestart.get(0))).isLessThan(Duration.ofSeconds(3));
+      assertThat(said).anySatisfy(line -> assertThat(line).startsWith("unavailable"))
+          .anySatisfy(line -> assertThat(line).startsWith("recovered"));
+      System.out.printf("restart after %d s (injected time): first %d requests arrived %s s after the server was up;"
+              + " %s; %d retries%n", down.toSeconds(), concurrency,
+          arrivalsAfterRestart.stream().map(t -> Duration.between(restartedAt[0], t).toMillis() / 1000.0).toList(), said,
           introSvg.retries());
     }
   }
@@ -183,7 +211,7 @@ class ServerOutageTest {
 
     try (IntroSvg introSvg = IntroSvg.builder().server(server.baseUrl()).policy(Policy.REFERENCE).concurrency(2)
         .idleTimeout(Duration.ofMillis(300)).retries(maxAttempts, Duration.ofMillis(50), Duration.ofMillis(200))
-        .maxOutage(Duration.ofSeconds(3)).build()) {
+        .maxOutage(Duration.ofSeconds(3)).clock(time).sleeper(time).build()) {
       LmdeployException e = catchThrowableOfType(LmdeployException.ServerUnavailable.class,
           () -> introSvg.runBatch(prompts(6), dir.resolve("out"), BatchListener.NONE));
       double seconds = (System.nanoTime() - t0) / 1e9;
@@ -199,7 +227,7 @@ class ServerOutageTest {
       assertThat(results).as("the prompts finished before the trouble are kept")
           .filteredOn(r -> r.get("status").asText().equals("ok")).hasSizeGreaterThanOrEqualTo(1);
       assertThat(JSON.readTree(dir.resolve("out/summary.json").toFile()).get("status").asText()).isEqualTo("aborted");
-      assertThat(seconds).isLessThan(60);
+      assertThat(seconds).as("real seconds, though maxOutage runs on injected time").isLessThan(60);
       System.out.printf("misbehaving server (%s on every chat call, /health fine): run ended after %.1f s with"
               + " \"%s\"; faulted POSTs per prompt %s; prompts kept: %d%n", kind, seconds, e.getMessage(),
           faultedPostsPerPrompt.values(), results.stream().filter(r -> r.get("status").asText().equals("ok")).count());

@@ -131,8 +131,9 @@ class CrashResumeTest {
 
   /** {@code java -cp <the test class path> Main args}: the CLI as a user starts it. */
   static List<String> childCommand(String[] args) {
+    // C1 only: a short run's JVM spends most of its CPU compiling, on a 2-core machine shared with the other tests.
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(List.of(args));
     return command;
   }

@@ -4,6 +4,7 @@ import static io.github.introsvg.testing.Journals.json;
 import static io.github.introsvg.testing.Journals.seedsOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.introsvg.mock.FaultPlan;
 import io.github.introsvg.mock.MockLmdeployServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -11,13 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -40,16 +43,32 @@ class RunFolderTest {
   @Timeout(120)
   void secondRunOnTheSameOutIsRefusedWithinSecondsWhileTheFirstFinishesWithEveryJournalLineParsing() throws Exception {
     Path out = dir.resolve("out");
-    try (MockLmdeployServer mock = MockLmdeployServer.builder().latency(Duration.ofMillis(400)).start()) {
+    // Past its first 8 chat calls, the first run's calls are held until the second process has ended: the first
+    // is then surely still running, with no latency to wait out after.
+    CountDownLatch secondEnded = new CountDownLatch(1);
+    AtomicInteger chats = new AtomicInteger();
+    FaultPlan holdAfterEight = (request, sequence) -> {
+      if (request.path().equals("/v1/chat/completions") && chats.incrementAndGet() > 8) {
+        try {
+          secondEnded.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return Optional.empty();
+    };
+    try (MockLmdeployServer mock = MockLmdeployServer.builder().faults(holdAfterEight).start()) {
       String[] args = runArgs(out, mock.baseUrl());
       Process first = child(List.of(), args, "first.log");
       CrashResumeTest.awaitTurns(out.resolve("journal.jsonl"), 1, first);
 
       long t0 = System.nanoTime();
       Process second = child(List.of(), args, "second.log");
-      assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      boolean secondExited = second.waitFor(60, TimeUnit.SECONDS);
       long refusedMillis = (System.nanoTime() - t0) / 1_000_000;
       boolean firstStillRunning = first.isAlive();
+      secondEnded.countDown();
+      assertThat(secondExited).isTrue();
       assertThat(first.waitFor(90, TimeUnit.SECONDS)).isTrue();
 
       String refusal = Files.readString(dir.resolve("second.log"));

@@ -23,7 +23,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Isolated;
 
+// @Isolated: measures the simulated engine's timing in real time, to within a few hundred ms.
+@Isolated
 class LatencyModelTest {
 
   @BeforeAll

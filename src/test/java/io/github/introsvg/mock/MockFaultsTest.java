@@ -1,5 +1,6 @@
 package io.github.introsvg.mock;
 
+import io.github.introsvg.testing.Ports;
 import static io.github.introsvg.mock.MockCalls.chat;
 import static io.github.introsvg.mock.MockCalls.content;
 import static io.github.introsvg.mock.MockCalls.critiquePrompt;
@@ -326,7 +327,7 @@ class MockFaultsTest {
   @Timeout(15)
   void restartRebindsTheSamePortWithTheSameSeedAndDropsOpenConnections() throws Exception {
     FaultPlan stallThird = at(Fault.stall(Duration.ofSeconds(30)), 2);
-    MockLmdeployServer first = MockLmdeployServer.builder().seed(21).faults(stallThird).start();
+    MockLmdeployServer first = MockLmdeployServer.builder().port(Ports.free()).seed(21).faults(stallThird).start();
     int port = first.port();
     String before = content(chat(first, generate(first)));
     assertThat(chat(first, generate(first)).statusCode()).isEqualTo(200); // keep-alive connections stay open

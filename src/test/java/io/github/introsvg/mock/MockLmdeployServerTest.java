@@ -1,5 +1,6 @@
 package io.github.introsvg.mock;
 
+import io.github.introsvg.testing.Ports;
 import static io.github.introsvg.mock.MockCalls.JSON;
 import static io.github.introsvg.mock.MockCalls.chat;
 import static io.github.introsvg.mock.MockCalls.get;
@@ -368,7 +369,7 @@ class MockLmdeployServerTest {
   @Test
   @Timeout(10)
   void closesPromptlyAndIdempotentlyAndFreesThePort() {
-    MockLmdeployServer temporary = MockLmdeployServer.builder().start();
+    MockLmdeployServer temporary = MockLmdeployServer.builder().port(Ports.free()).start();
     int port = temporary.port();
     assertThatThrownBy(() -> MockLmdeployServer.builder().port(port).start())
         .isInstanceOf(UncheckedIOException.class);

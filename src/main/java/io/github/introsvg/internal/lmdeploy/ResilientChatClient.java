@@ -1,11 +1,13 @@
 package io.github.introsvg.internal.lmdeploy;
 
+import io.github.introsvg.lmdeploy.Sleeper;
 import io.github.introsvg.internal.Durations;
 import io.github.introsvg.lmdeploy.LmdeployException;
 import io.github.introsvg.lmdeploy.ServerStatusListener;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -265,6 +267,9 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
             // Kept out until its next transition, unless one came since the pick (then the refusal is old news).
             lane.notPermittedAt = pick.transitions();
           }
+        } catch (IllegalStateTransitionException e) {
+          // Its breaker was reset (a success on another call) while this knock moved it from open to half-open:
+          // refused before any try was made, and the breaker is closed now; choose again.
         } catch (LmdeployException e) {
           failedOn[0] = lane;
           throw e;
@@ -746,12 +751,14 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
       return this;
     }
 
-    Builder sleeper(Sleeper sleeper) {
+    /** What waits between tries and between probes; default {@link Sleeper#SYSTEM}. Tests pass one with {@link #clock}. */
+    public Builder sleeper(Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper == null");
       return this;
     }
 
-    Builder clock(Clock clock) {
+    /** What outages, {@code maxOutage} and the breakers' open time are measured on; default the system's. */
+    public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }

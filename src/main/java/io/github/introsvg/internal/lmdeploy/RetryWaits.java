@@ -1,5 +1,6 @@
 package io.github.introsvg.internal.lmdeploy;
 
+import io.github.introsvg.lmdeploy.Sleeper;
 import io.github.resilience4j.retry.internal.RetryImpl;
 import java.time.Duration;
 import java.util.function.Supplier;

@@ -21,6 +21,7 @@ import io.github.introsvg.loop.Policy;
 import io.github.introsvg.loop.PromptResult;
 import io.github.introsvg.mock.MockLmdeployServer;
 import io.github.introsvg.mock.RecordedRequest;
+import io.github.introsvg.testing.Ports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -50,7 +51,7 @@ class BatchRunnerTest {
 
   @BeforeEach
   void start() throws Exception {
-    mock = MockLmdeployServer.builder().seed(3).start();
+    mock = MockLmdeployServer.builder().seed(3).port(Ports.free()).start(); // a test starts another on its port
     client = LmdeployClient.builder().baseUrl(mock.baseUrl()).maxConnections(4).build();
     csv = Files.writeString(dir.resolve("p.csv"), "id,desc\na,a red apple\nb,a blue cup\nc,a green tree\nd,a sun\n");
     out = dir.resolve("out");

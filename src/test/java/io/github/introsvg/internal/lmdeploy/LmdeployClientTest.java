@@ -4,6 +4,7 @@ import static io.github.introsvg.internal.lmdeploy.MockLmdeploy.fixture;
 import static io.github.introsvg.internal.lmdeploy.MockLmdeploy.json;
 import static io.github.introsvg.internal.lmdeploy.MockLmdeploy.models;
 import static io.github.introsvg.internal.lmdeploy.MockLmdeploy.sse;
+import io.github.introsvg.testing.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,7 +13,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.introsvg.lmdeploy.LmdeployException;
 import io.github.introsvg.lmdeploy.Sampling;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -291,10 +291,7 @@ class LmdeployClientTest {
   @Test
   @Timeout(10)
   void failsAsIoNamingTheUrlWhenNothingListens() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = Ports.free();
     LmdeployClient client = client(LmdeployClient.builder().baseUrl("http://127.0.0.1:" + port + "/").apiKey(KEY));
 
     assertThatThrownBy(() -> client.complete(ChatRequest.text("introsvg", TEXT, Sampling.of(100, 0.5), 1)))

@@ -4,6 +4,8 @@ import static io.github.introsvg.internal.lmdeploy.MockLmdeploy.fixture;
 import static io.github.introsvg.internal.lmdeploy.MockLmdeploy.flatError;
 import static io.github.introsvg.internal.lmdeploy.MockLmdeploy.json;
 import static io.github.introsvg.internal.lmdeploy.MockLmdeploy.sse;
+import io.github.introsvg.lmdeploy.Sleeper;
+import io.github.introsvg.testing.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -51,7 +53,7 @@ class ResilientChatClientTest {
   @BeforeEach
   void start() throws Exception {
     server = new MockWebServer();
-    server.start();
+    server.start(Ports.free()); // some tests close it and start another on its port
     lmdeploy = LmdeployClient.builder().baseUrl(server.url("/").toString()).idleTimeout(Duration.ofSeconds(5)).build();
   }
 
@@ -876,11 +878,8 @@ class ResilientChatClientTest {
   }
 
   /** A port nothing listens on (yet). */
-  private static int freePort() throws Exception {
-    try (MockWebServer free = new MockWebServer()) {
-      free.start();
-      return free.getPort();
-    }
+  private static int freePort() {
+    return Ports.free();
   }
 
   /** Sleeps as the test's time does, except that the probers' pauses wait for a permit from the test. */

@@ -11,7 +11,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Isolated;
 
+// @Isolated: counts this JVM's render worker processes.
+@Isolated
 class IsolatedRendererPrestartTest {
 
   @Test

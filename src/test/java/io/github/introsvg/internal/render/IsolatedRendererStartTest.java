@@ -18,8 +18,11 @@ import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /** A worker's JVM start-up has its own allowance, apart from the render timeout, and a failed one says why. */
+// @Isolated: a worker's start-up and render are timed against short allowances.
+@Isolated
 @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class IsolatedRendererStartTest {
 

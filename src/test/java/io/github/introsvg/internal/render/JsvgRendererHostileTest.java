@@ -27,11 +27,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Untrusted SVG: every case must fetch nothing, read nothing, and end quickly in a refusal or a safe render. */
 // Separate thread: a regression that fetches would block in an uninterruptible socket read, not time out.
+// @Isolated: each hostile render must end within a wall-clock bound, with the cores to itself.
+@Isolated
 @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class JsvgRendererHostileTest {
 

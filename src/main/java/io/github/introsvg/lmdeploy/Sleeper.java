@@ -1,10 +1,13 @@
-package io.github.introsvg.internal.lmdeploy;
+package io.github.introsvg.lmdeploy;
 
 import java.time.Duration;
 
-/** Waits; injected so tests can record waits instead of sleeping. */
+/**
+ * Waits: a retry's backoff and a prober's pauses. Injected with a {@link java.time.Clock} (on {@code IntroSvg}'s
+ * and {@link ResilientChatClient}'s builders) so tests run outages on their own time instead of sleeping.
+ */
 @FunctionalInterface
-interface Sleeper {
+public interface Sleeper {
 
   /** Real time, at millisecond resolution. */
   Sleeper SYSTEM = duration -> Thread.sleep(duration.toMillis());
