@@ -51,7 +51,7 @@ PY
   port=$(cat "$work/port")
   start=$(python3 -c 'import time; print(repr(time.time()))')
   # shellcheck disable=SC2086
-  java $java_opts -jar "$jar" run "$work/prompts.csv" -o "$work/out" --force-new --server "http://127.0.0.1:$port" >/dev/null 2>&1 || true
+  java $java_opts -jar "$jar" run "$work/prompts.csv" -o "$work/out" --force-new --max-outage 1s --server "http://127.0.0.1:$port" >/dev/null 2>&1 || true
   wait "$server"
   python3 -c "print(f'{float(open(\"$work/first\").read()) - $start:.3f} {float(open(\"$work/chat\").read()) - $start:.3f}')"
   rm -f "$work/first" "$work/chat" "$work/port"
