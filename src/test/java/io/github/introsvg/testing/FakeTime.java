@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A clock that moves only when something sleeps on it: a sleep returns at once, the clock moved on by its
@@ -17,10 +19,12 @@ public final class FakeTime extends Clock implements Sleeper {
 
   private Instant now = Instant.parse("2026-01-01T00:00:00Z");
   private boolean paused;
+  private final List<Duration> waits = new CopyOnWriteArrayList<>();
 
   @Override
   public synchronized void sleep(Duration duration) throws InterruptedException {
     while (paused) wait();
+    waits.add(duration);
     now = now.plus(duration);
     notifyAll();
   }
@@ -34,6 +38,11 @@ public final class FakeTime extends Clock implements Sleeper {
       wait(Math.max(1, left / 1_000_000));
     }
     paused = true;
+  }
+
+  /** Every sleep so far, in order. */
+  public List<Duration> waits() {
+    return List.copyOf(waits);
   }
 
   /** Lets sleeps move the clock again. */

@@ -5,6 +5,7 @@ import static io.github.introsvg.internal.lmdeploy.MockLmdeploy.flatError;
 import static io.github.introsvg.internal.lmdeploy.MockLmdeploy.json;
 import static io.github.introsvg.internal.lmdeploy.MockLmdeploy.sse;
 import io.github.introsvg.lmdeploy.Sleeper;
+import io.github.introsvg.testing.FakeTime;
 import io.github.introsvg.testing.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -71,33 +72,6 @@ class ResilientChatClientTest {
     }
   }
 
-  /** A clock that moves only when something sleeps on it; records every wait. */
-  private static final class FakeTime extends Clock implements Sleeper {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-    final List<Duration> waits = new CopyOnWriteArrayList<>();
-
-    @Override
-    public synchronized void sleep(Duration duration) {
-      waits.add(duration);
-      now = now.plus(duration);
-    }
-
-    @Override
-    public synchronized Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
-
   private static final class RecordingListener implements ServerStatusListener {
     final List<String> events = new CopyOnWriteArrayList<>();
 
@@ -158,7 +132,7 @@ class ResilientChatClientTest {
     ChatReply reply = client.complete(REQUEST);
 
     assertThat(reply.content()).startsWith("<svg");
-    assertThat(time.waits).isEqualTo(seconds(1, 2, 4));
+    assertThat(time.waits()).isEqualTo(seconds(1, 2, 4));
     assertThat(client.retries()).isEqualTo(3);
     assertThat(server.getRequestCount()).isEqualTo(5);
     assertThat(listener.events).isEmpty();
@@ -187,7 +161,7 @@ class ResilientChatClientTest {
 
     client.complete(REQUEST);
 
-    assertThat(time.waits).as("backoff only, no wait for a probe").isEqualTo(seconds(1, 2, 4));
+    assertThat(time.waits()).as("backoff only, no wait for a probe").isEqualTo(seconds(1, 2, 4));
     assertThat(paths).containsOnly(CHAT).hasSize(6);
     assertThat(listener.events).isEmpty();
   }
@@ -202,7 +176,11 @@ class ResilientChatClientTest {
         String path = request.getUrl().encodedPath();
         paths.add(path);
         if (path.equals("/health")) return json(200, "{\"status\":\"healthy\"}");
-        time.sleep(Duration.ofMinutes(2)); // a long generation
+        try {
+          time.sleep(Duration.ofMinutes(2)); // a long generation
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
         return ok();
       }
     });
@@ -210,7 +188,7 @@ class ResilientChatClientTest {
 
     for (int i = 0; i < ResilientChatClient.WINDOW_CALLS + 1; i++) client.complete(REQUEST);
 
-    assertThat(time.waits).as("no wait for a probe").containsOnly(Duration.ofMinutes(2));
+    assertThat(time.waits()).as("no wait for a probe").containsOnly(Duration.ofMinutes(2));
     assertThat(paths).containsOnly(CHAT);
     assertThat(listener.events).isEmpty();
   }
@@ -228,11 +206,11 @@ class ResilientChatClientTest {
     client.complete(REQUEST);
 
     long[] base = {1000, 2000, 4000};
-    assertThat(time.waits).hasSize(3);
+    assertThat(time.waits()).hasSize(3);
     for (int i = 0; i < base.length; i++) {
-      assertThat(time.waits.get(i).toMillis()).as("wait %d", i).isBetween(base[i] / 2, Math.min(base[i] * 3 / 2, 5000));
+      assertThat(time.waits().get(i).toMillis()).as("wait %d", i).isBetween(base[i] / 2, Math.min(base[i] * 3 / 2, 5000));
     }
-    assertThat(time.waits).doesNotContainAnyElementsOf(seconds(1, 2, 4)); // really jittered
+    assertThat(time.waits()).doesNotContainAnyElementsOf(seconds(1, 2, 4)); // really jittered
   }
 
   @Test
@@ -246,7 +224,7 @@ class ResilientChatClientTest {
     client.complete(REQUEST);
 
     // max(backoff 1 s, Retry-After 7 s); then Retry-After 120 s capped at maxBackoff 30 s
-    assertThat(time.waits).isEqualTo(seconds(7, 30));
+    assertThat(time.waits()).isEqualTo(seconds(7, 30));
   }
 
   @Test
@@ -278,7 +256,7 @@ class ResilientChatClientTest {
     ResilientChatClient client = builder().build();
 
     assertThat(client.complete(REQUEST).content()).startsWith("<svg");
-    assertThat(time.waits).isEqualTo(seconds(1, 2));
+    assertThat(time.waits()).isEqualTo(seconds(1, 2));
   }
 
   @Test
@@ -347,7 +325,7 @@ class ResilientChatClientTest {
           .isEqualTo(i == 2 ? 2 : 1);
     }
     assertThat(client.retries()).isZero();
-    assertThat(time.waits).isEmpty();
+    assertThat(time.waits()).isEmpty();
   }
 
   @Test
@@ -365,7 +343,7 @@ class ResilientChatClientTest {
     assertThat(e.statusCode()).isEqualTo(503);
     assertThat(e).hasMessageContaining("last one");
     assertThat(server.getRequestCount()).isEqualTo(5 + 3);
-    assertThat(time.waits).isEqualTo(seconds(1, 2));
+    assertThat(time.waits()).isEqualTo(seconds(1, 2));
   }
 
   /** Chat answers 503 while {@code down}; /health answers 503 {@code healthFailures} times, then 200 and ends the outage. */
@@ -405,7 +383,7 @@ class ResilientChatClientTest {
     assertThat(paths).isEqualTo(expected);
     // backoff after tries 1..4, none after the 5th (the circuit is open), then the prober's 1 s, 2 s, 2 s;
     // backoff capped at 2 s while the server never answered: it is probably still loading
-    assertThat(time.waits).isEqualTo(seconds(1, 2, 2, 2, 1, 2, 2));
+    assertThat(time.waits()).isEqualTo(seconds(1, 2, 2, 2, 1, 2, 2));
     // a client that never had an answer says so at the first failure: the server may still be loading
     assertThat(listener.events).containsExactly(
         "unavailable " + url() + ": lmdeploy at " + url() + " failed (HTTP 503: The engine is sleeping.)",
@@ -563,7 +541,7 @@ class ResilientChatClientTest {
           .hasMessageContaining("connection refused");
       assertThat(listener.events).singleElement().asString().contains("connection refused");
       // tries at 0, 1 and 3 s; at 3 s the outage is over, so that is the last trial before failing fast
-      assertThat(time.waits).isEqualTo(seconds(1, 2, 2));
+      assertThat(time.waits()).isEqualTo(seconds(1, 2, 2));
     } finally {
       refused.close();
     }
@@ -582,7 +560,7 @@ class ResilientChatClientTest {
     assertThat(e).hasMessageStartingWith("lmdeploy at " + url() + " kept failing for 1 min (last: lmdeploy at ");
     assertThat(e.getCause()).isInstanceOf(LmdeployException.ServerError.class);
     // backoff 1+2+4+8 s, then the prober pauses 1 s, then 2 s each, until the minute is up
-    List<Duration> probePauses = time.waits.subList(4, time.waits.size());
+    List<Duration> probePauses = time.waits().subList(4, time.waits().size());
     assertThat(probePauses.get(0)).isEqualTo(ResilientChatClient.PROBE_MIN);
     assertThat(probePauses.subList(1, probePauses.size())).containsOnly(ResilientChatClient.PROBE_MAX);
     assertThat(time.instant()).isEqualTo(Instant.parse("2026-01-01T00:01:00Z"));
@@ -811,7 +789,7 @@ class ResilientChatClientTest {
 
     assertThat(e).hasMessageContaining("does not serve model \"IntroSVG-7B\"; it serves [introsvg, qwen-vl]");
     assertThat(server.getRequestCount()).isEqualTo(1);
-    assertThat(time.waits).isEmpty();
+    assertThat(time.waits()).isEmpty();
   }
 
   /**
@@ -1064,7 +1042,7 @@ class ResilientChatClientTest {
 
       assertThat(e).hasMessage("the lmdeploy servers do not serve the same model: " + url(server)
           + " serves [introsvg], " + url(second) + " serves [qwen-vl]");
-      assertThat(time.waits).isEmpty();
+      assertThat(time.waits()).isEmpty();
       client.close();
     }
   }
