@@ -4,6 +4,7 @@ import io.github.introsvg.batch.BatchListener;
 import io.github.introsvg.batch.BatchSummary;
 import io.github.introsvg.batch.Prompt;
 import io.github.introsvg.batch.Shard;
+import io.github.introsvg.internal.Defaults;
 import io.github.introsvg.internal.batch.BatchRunner;
 import io.github.introsvg.internal.batch.PromptCsv;
 import io.github.introsvg.internal.lmdeploy.LmdeployClient;
@@ -53,23 +54,23 @@ public final class IntroSvg implements AutoCloseable {
   /** lmdeploy's default port on this machine. */
   public static final String DEFAULT_SERVER = "http://127.0.0.1:23333";
   /** Prompts in flight at once, and the connection pool's size. */
-  public static final int DEFAULT_CONCURRENCY = LmdeployClient.DEFAULT_MAX_CONNECTIONS;
+  public static final int DEFAULT_CONCURRENCY = Defaults.MAX_CONNECTIONS;
   /** Give up connecting to a server after this long. */
-  public static final Duration DEFAULT_CONNECT_TIMEOUT = LmdeployClient.DEFAULT_CONNECT_TIMEOUT;
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Defaults.CONNECT_TIMEOUT;
   /** Longest silence tolerated while a reply streams in. */
-  public static final Duration DEFAULT_IDLE_TIMEOUT = LmdeployClient.DEFAULT_IDLE_TIMEOUT;
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Defaults.IDLE_TIMEOUT;
   /** Longest time one call may take in all. */
-  public static final Duration DEFAULT_CALL_TIMEOUT = LmdeployClient.DEFAULT_CALL_TIMEOUT;
+  public static final Duration DEFAULT_CALL_TIMEOUT = Defaults.CALL_TIMEOUT;
   /** Tries per call, the first included, on transient failures. */
-  public static final int DEFAULT_MAX_ATTEMPTS = ResilientChatClient.DEFAULT_MAX_ATTEMPTS;
+  public static final int DEFAULT_MAX_ATTEMPTS = Defaults.MAX_ATTEMPTS;
   /** The first wait before a retry; later waits grow from it. */
-  public static final Duration DEFAULT_INITIAL_BACKOFF = ResilientChatClient.DEFAULT_INITIAL_BACKOFF;
+  public static final Duration DEFAULT_INITIAL_BACKOFF = Defaults.INITIAL_BACKOFF;
   /** The longest wait between two tries. */
-  public static final Duration DEFAULT_MAX_BACKOFF = ResilientChatClient.DEFAULT_MAX_BACKOFF;
+  public static final Duration DEFAULT_MAX_BACKOFF = Defaults.MAX_BACKOFF;
   /** How long calls may keep failing, or wait for a server that is down or loading, before they give up. */
-  public static final Duration DEFAULT_MAX_OUTAGE = ResilientChatClient.DEFAULT_MAX_OUTAGE;
+  public static final Duration DEFAULT_MAX_OUTAGE = Defaults.MAX_OUTAGE;
   /** Least time between two refreshes of a batch's {@code report.html}. */
-  public static final Duration DEFAULT_REPORT_INTERVAL = LiveReport.DEFAULT_INTERVAL;
+  public static final Duration DEFAULT_REPORT_INTERVAL = Defaults.REPORT_INTERVAL;
 
   private final List<String> servers;
   private final ResilientChatClient resilient;

@@ -1,5 +1,6 @@
 package io.github.introsvg.report;
 
+import io.github.introsvg.internal.Defaults;
 import io.github.introsvg.batch.BatchListener;
 import io.github.introsvg.batch.Progress;
 import io.github.introsvg.batch.PromptRow;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class LiveReport implements BatchListener, AutoCloseable {
 
   /** Default time between two refreshes while a run goes on. */
-  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_INTERVAL = Defaults.REPORT_INTERVAL;
   /** A refresh that took t waits at least this many times t before the next one. */
   private static final int COST_FACTOR = 20;
   private static final Duration FINAL_WAIT = Duration.ofSeconds(30);

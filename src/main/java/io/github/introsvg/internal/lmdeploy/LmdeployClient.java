@@ -1,5 +1,6 @@
 package io.github.introsvg.internal.lmdeploy;
 
+import io.github.introsvg.internal.Defaults;
 import io.github.introsvg.internal.ClientGapEvent;
 import io.github.introsvg.lmdeploy.LmdeployException;
 import java.io.IOException;
@@ -245,11 +246,11 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
     }
   }
 
-  // The defaults' one home; IntroSvg publishes them, the CLI's help and docs/library.md read them from there.
-  public static final int DEFAULT_MAX_CONNECTIONS = 32;
-  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
-  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMinutes(30);
+  // From internal.Defaults, the one home of every default.
+  public static final int DEFAULT_MAX_CONNECTIONS = Defaults.MAX_CONNECTIONS;
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Defaults.CONNECT_TIMEOUT;
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Defaults.IDLE_TIMEOUT;
+  public static final Duration DEFAULT_CALL_TIMEOUT = Defaults.CALL_TIMEOUT;
 
   /** Configures a client; only {@link #baseUrl} is required. */
   public static final class Builder {

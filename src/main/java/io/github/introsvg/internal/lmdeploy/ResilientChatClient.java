@@ -1,5 +1,6 @@
 package io.github.introsvg.internal.lmdeploy;
 
+import io.github.introsvg.internal.Defaults;
 import io.github.introsvg.lmdeploy.Sleeper;
 import io.github.introsvg.internal.Durations;
 import io.github.introsvg.lmdeploy.LmdeployException;
@@ -49,11 +50,11 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ResilientChatClient.class);
 
-  /** The defaults, one home for the builder, {@code IntroSvg}'s builder, the CLI's help and the docs. */
-  public static final int DEFAULT_MAX_ATTEMPTS = 8;
-  public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofSeconds(1);
-  public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
-  public static final Duration DEFAULT_MAX_OUTAGE = Duration.ofMinutes(30);
+  /** The defaults, from {@link Defaults} (the one home of every default). */
+  public static final int DEFAULT_MAX_ATTEMPTS = Defaults.MAX_ATTEMPTS;
+  public static final Duration DEFAULT_INITIAL_BACKOFF = Defaults.INITIAL_BACKOFF;
+  public static final Duration DEFAULT_MAX_BACKOFF = Defaults.MAX_BACKOFF;
+  public static final Duration DEFAULT_MAX_OUTAGE = Defaults.MAX_OUTAGE;
   public static final int DEFAULT_TRIAL_CALLS = 3;
   /** No budget per server beyond the callers' own concurrency. */
   public static final int DEFAULT_PER_SERVER_CALLS = Integer.MAX_VALUE;
