@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Startup: time of `--help`, and time from launching `run` to its first request (GET /v1/models) and to its
 # first chat request reaching a server, the moment the GPU gets work.
-# Usage: scripts/startup-check.sh [runs, default 5] [extra java options, e.g. -XX:TieredStopAtLevel=1]
+# Usage: [JAR=other.jar] scripts/startup-check.sh [runs, default 5] [extra java options, e.g. -XX:TieredStopAtLevel=1]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 java_opts=${2:-}
-jar=target/introsvg-client.jar
-[[ -f $jar ]] || ./mvnw -B -q package -DskipTests
+jar=${JAR:-target/introsvg-client.jar}
+[[ -f $jar || -n ${JAR:-} ]] || ./mvnw -B -q package -DskipTests
 for ((i = 0; i < runs; i++)); do
   # shellcheck disable=SC2086
   /usr/bin/time -f "%e" java $java_opts -jar "$jar" --help 2>&1 >/dev/null | tail -1
@@ -20,10 +20,11 @@ for ((i = 0; i < runs; i++)); do
   # A tiny lmdeploy stand-in: lists the model, notes when the first request and the first chat request arrive,
   # then refuses the chat (400) so the client stops at once.
   python3 - "$work" >"$work/port" <<'PY' &
-import http.server, json, sys, time
+import http.server, json, sys, threading, time
 work = sys.argv[1]
 first = []
 class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as uvicorn (lmdeploy) does
     def note(self):
         if not first:
             first.append(time.time())
@@ -38,13 +39,12 @@ class H(http.server.BaseHTTPRequestHandler):
         self.rfile.read(int(self.headers["Content-Length"]))
         body = b'{"object":"error","message":"stop here","code":400}'
         self.send_response(400); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
-        self.server.done = True
+        threading.Thread(target=self.server.shutdown).start()
     def log_message(self, *a): pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-s.done = False
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+s.daemon_threads = True
 print(s.server_address[1], flush=True)
-while not s.done:
-    s.handle_request()
+s.serve_forever()
 PY
   server=$!
   until [[ -s $work/port ]]; do sleep 0.05; done

@@ -1,7 +1,7 @@
 package io.github.introsvg.internal.lmdeploy;
 
 import io.github.introsvg.internal.Defaults;
-import io.github.introsvg.internal.ClientGapEvent;
+import io.github.introsvg.internal.GapTimer;
 import io.github.introsvg.lmdeploy.LmdeployException;
 import java.io.IOException;
 import java.time.Duration;
@@ -181,7 +181,7 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
     Objects.requireNonNull(request, "request == null");
     long encoding = System.nanoTime();
     byte[] body = ChatBodies.chatCompletion(request, streaming);
-    ClientGapEvent.spent(ClientGapEvent.Part.ENCODE, System.nanoTime() - encoding);
+    GapTimer.spent(GapTimer.Part.ENCODE, System.nanoTime() - encoding);
     Request.Builder builder = new Request.Builder().url(chatUrl).post(RequestBody.create(body, JSON));
     if (streaming) builder.header("Accept", "text/event-stream");
     Request httpRequest = authorized(builder).build();
@@ -191,7 +191,7 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
     long start = System.nanoTime();
     boolean replyStarted = false;
     Call call = started(http.newCall(httpRequest));
-    ClientGapEvent.requestSending();
+    GapTimer.requestSending();
     try (Response response = call.execute()) {
       replyStarted = true;
       BufferedSource source = ReplyReader.capped(response.body().source());
@@ -203,7 +203,7 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
       ReplyReader.Reply reply = streaming
           ? reader.stream(source, request.model())
           : reader.completion(source.readByteArray(), request.model());
-      ClientGapEvent.replyArrived();
+      GapTimer.replyArrived();
       Duration latency = Duration.ofNanos(System.nanoTime() - start);
       log.debug("reply model={} finish={} promptTokens={} completionTokens={} chars={} latency={}ms", request.model(),
           reply.finishReason(), reply.usage().promptTokens(), reply.usage().completionTokens(), reply.content().length(),

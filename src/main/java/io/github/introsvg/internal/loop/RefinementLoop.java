@@ -1,6 +1,6 @@
 package io.github.introsvg.internal.loop;
 
-import io.github.introsvg.internal.ClientGapEvent;
+import io.github.introsvg.internal.GapTimer;
 import io.github.introsvg.internal.lmdeploy.ChatClient;
 import io.github.introsvg.internal.lmdeploy.ChatReply;
 import io.github.introsvg.internal.lmdeploy.ChatRequest;
@@ -200,7 +200,7 @@ public final class RefinementLoop {
         long rendering = System.nanoTime();
         try {
           png = renderer.renderPng(svg);
-          ClientGapEvent.spent(ClientGapEvent.Part.RENDER, System.nanoTime() - rendering);
+          GapTimer.spent(GapTimer.Part.RENDER, System.nanoTime() - rendering);
         } catch (SvgRenderException e) {
           record(label, role, attempt, seed, sampling, r, Turn.Outcome.UNRENDERABLE,
               "render " + e.reason().name().toLowerCase(Locale.ROOT) + ": " + e.getMessage(), OptionalDouble.empty());
@@ -217,7 +217,7 @@ public final class RefinementLoop {
       String prompt = templates.critique(description);
       long encoding = System.nanoTime();
       String png = Base64.getEncoder().encodeToString(candidate.png());
-      ClientGapEvent.spent(ClientGapEvent.Part.ENCODE, System.nanoTime() - encoding);
+      GapTimer.spent(GapTimer.Part.ENCODE, System.nanoTime() - encoding);
       for (int attempt = 1; attempt <= settings.critiqueAttempts(); attempt++) {
         long seed = Seeds.of(id, label, attempt);
         Optional<ChatReply> reply = call(ChatRequest.withPng(model, prompt, png, sampling, seed), label, Role.CRITIQUE, attempt, seed);
@@ -244,7 +244,7 @@ public final class RefinementLoop {
         ChatReply reply = chat.complete(request);
         long journaling = System.nanoTime();
         journal.record(id, label, attempt, reply);
-        ClientGapEvent.spent(ClientGapEvent.Part.JOURNAL, System.nanoTime() - journaling);
+        GapTimer.spent(GapTimer.Part.JOURNAL, System.nanoTime() - journaling);
         return Optional.of(reply);
       } catch (LmdeployException.Interrupted e) {
         throw new PromptInterruptedException(id);

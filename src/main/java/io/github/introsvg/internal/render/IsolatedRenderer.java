@@ -1,6 +1,6 @@
 package io.github.introsvg.internal.render;
 
-import io.github.introsvg.internal.ClientGapEvent;
+import io.github.introsvg.internal.GapTimer;
 import io.github.introsvg.internal.Durations;
 import io.github.introsvg.render.SvgRenderException.Reason;
 import io.github.introsvg.render.SvgRenderException;
@@ -144,7 +144,7 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
     long waiting = System.nanoTime();
     try {
       permits.acquire();
-      ClientGapEvent.spent(ClientGapEvent.Part.RENDER_WAIT, System.nanoTime() - waiting);
+      GapTimer.spent(GapTimer.Part.RENDER_WAIT, System.nanoTime() - waiting);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SvgRenderException(Reason.FAILED, "interrupted while waiting for a render worker", e);
