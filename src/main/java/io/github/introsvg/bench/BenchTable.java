@@ -15,12 +15,12 @@ public final class BenchTable {
         + " | client CPU ms/turn | client CPU ms/prompt (median) | ideal s | achieved/ideal |\n");
     out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (BenchLevel l : levels) {
-      out.append(String.format("| %d | %d | %d | %.1f | %.1f | %.0f | %d | %d | %.2f | %.1f | %s | %s |%n",
+      out.append(String.format(Locale.ROOT, "| %d | %d | %d | %.1f | %.1f | %.0f | %d | %d | %.2f | %.1f | %s | %s |%n",
           l.concurrency(), l.prompts(), l.failed(), l.wall().toMillis() / 1000.0, l.promptsPerMinute(),
           l.completionTokensPerSecond(), l.turnLatencyP50Millis(), l.turnLatencyP95Millis(),
           l.clientCpuMillisPerTurn(), l.clientCpuPerPromptMedian().toNanos() / 1e6,
-          l.ideal().map(d -> String.format("%.1f", d.toMillis() / 1000.0)).orElse("-"),
-          l.achievedOverIdeal().isPresent() ? String.format("%.3f", l.achievedOverIdeal().getAsDouble()) : "-"));
+          l.ideal().map(d -> String.format(Locale.ROOT, "%.1f", d.toMillis() / 1000.0)).orElse("-"),
+          l.achievedOverIdeal().isPresent() ? String.format(Locale.ROOT, "%.3f", l.achievedOverIdeal().getAsDouble()) : "-"));
     }
     return out.toString();
   }

@@ -79,21 +79,21 @@ final class BenchCommand implements Callable<Integer> {
           ? Optional.of(LatencyModel.builder().slots(slots).timeScale(timeScale).build()) : Optional.empty();
       List<BenchLevel> results = new ArrayList<>();
       for (int concurrency : levels) {
-        err.printf("concurrency %d: %d prompts...%n", concurrency, count);
+        err.printf(Locale.ROOT, "concurrency %d: %d prompts...%n", concurrency, count);
         err.flush();
         results.add(runLevel(concurrency, subset, keep != null ? keep.resolve("c" + concurrency) : work.resolve("c" + concurrency),
             latency, err));
       }
       PrintWriter out = spec.commandLine().getOut();
       out.print(BenchTable.format(results));
-      out.printf("%nThe client's time from a reply to that prompt's next request (JFR events, docs/performance.md):%n%n");
+      out.printf(Locale.ROOT, "%nThe client's time from a reply to that prompt's next request (JFR events, docs/performance.md):%n%n");
       out.print(BenchTable.formatGaps(results));
       if (firstRequest != null) {
         firstRequest.ifPresent(d -> out.printf(Locale.ROOT, "%nlaunch to first request: %.2f s (JVM start to the mock's first"
             + " chat request, starting the in-process mock included)%n", d.toMillis() / 1000.0));
       }
-      if (server.mock && latency.isEmpty()) out.printf("%nmock answering at once: the client's own cost, no GPU time.%n");
-      latency.ifPresent(m -> out.printf("%nmock: %d slots, time scale %s; ideal = the same tokens on an always-full batch"
+      if (server.mock && latency.isEmpty()) out.printf(Locale.ROOT, "%nmock answering at once: the client's own cost, no GPU time.%n");
+      latency.ifPresent(m -> out.printf(Locale.ROOT, "%nmock: %d slots, time scale %s; ideal = the same tokens on an always-full batch"
           + " (docs/performance.md).%n", m.slots(), m.timeScale()));
       out.flush();
       return results.stream().allMatch(l -> l.failed() == 0) ? ExitCodes.OK : ExitCodes.INCOMPLETE;

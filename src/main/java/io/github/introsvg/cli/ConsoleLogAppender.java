@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /**
  * The CLI's log appender (installed by {@link LogbackSetup}): while a command shows a progress line, log lines
@@ -31,7 +32,7 @@ public final class ConsoleLogAppender extends AppenderBase<ILoggingEvent> {
     String name = event.getLoggerName();
     StringBuilder line = new StringBuilder()
         .append(TIME.format(Instant.ofEpochMilli(event.getTimeStamp()))).append(' ')
-        .append(String.format("%-5s", event.getLevel())).append(' ')
+        .append(String.format(Locale.ROOT, "%-5s", event.getLevel())).append(' ')
         .append(name.substring(name.lastIndexOf('.') + 1)).append(" - ").append(event.getFormattedMessage());
     for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
       line.append(" (").append(t.getClassName()).append(": ").append(t.getMessage()).append(')');

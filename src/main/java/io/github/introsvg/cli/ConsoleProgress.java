@@ -9,6 +9,7 @@ import io.github.introsvg.loop.PromptResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /** Progress on stderr: one line per row problem and per failed prompt, and a status line as prompts finish. */
 final class ConsoleProgress implements BatchListener {
@@ -49,8 +50,8 @@ final class ConsoleProgress implements BatchListener {
   public synchronized void finished(PromptRow row, PromptResult result, Progress p) {
     if (result.status() == PromptResult.Status.FAILED) console.message("failed " + row.id() + ": " + result.error());
     if (p.done() % every == 0 || p.done() == p.total()) {
-      console.status(String.format("[%d/%d] failed %d, mean score %s, elapsed %s, ETA %s",
-          p.done(), p.total(), p.failed(), Double.isNaN(p.meanScore()) ? "-" : String.format("%.2f", p.meanScore()),
+      console.status(String.format(Locale.ROOT, "[%d/%d] failed %d, mean score %s, elapsed %s, ETA %s",
+          p.done(), p.total(), p.failed(), Double.isNaN(p.meanScore()) ? "-" : String.format(Locale.ROOT, "%.2f", p.meanScore()),
           Durations.clock(p.elapsed()), p.eta().map(Durations::clock).orElse("-")));
     }
     if (p.done() == p.total()) console.endStatus();

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,7 +46,7 @@ final class GenerateCommand implements Callable<Integer> {
       } else {
         write(out, kept.svg());
       }
-      err.printf("score %.1f (candidate %d of %d, %d calls)%s%n", kept.score(), kept.index() + 1, result.candidates().size(),
+      err.printf(Locale.ROOT, "score %.1f (candidate %d of %d, %d calls)%s%n", kept.score(), kept.index() + 1, result.candidates().size(),
           result.turns().size(), session.mock() != null ? "; mock server: placeholder art" : "");
       return ExitCodes.OK;
     }

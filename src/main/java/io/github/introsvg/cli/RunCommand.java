@@ -6,6 +6,7 @@ import io.github.introsvg.batch.Shard;
 import io.github.introsvg.report.HtmlReport;
 import io.github.introsvg.report.IntrospectionGain;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -58,9 +59,9 @@ final class RunCommand implements Callable<Integer> {
     try (ServerOptions.Session session = server.open(cli.env, concurrency, console, Optional.empty())) {
       ConsoleProgress progress = new ConsoleProgress(console, server.describe(session, concurrency));
       BatchSummary s = session.introSvg().runBatch(prompts, out, progress, forceNew, share);
-      console.message(String.format("Done: %d ok, %d failed, %d invalid of %s; mean final score %s; %s, %s,"
+      console.message(String.format(Locale.ROOT, "Done: %d ok, %d failed, %d invalid of %s; mean final score %s; %s, %s,"
               + " %s; %.1f s.", s.ok(), s.failed(), s.invalid(), Console.count(s.rows(), "row"),
-          Double.isNaN(s.meanFinalScore()) ? "-" : String.format("%.2f", s.meanFinalScore()),
+          Double.isNaN(s.meanFinalScore()) ? "-" : String.format(Locale.ROOT, "%.2f", s.meanFinalScore()),
           Console.count(s.calls(), "call"), Console.count(session.introSvg().retries(), "retry", "retries"),
           Console.count(s.degraded(), "degraded result"), s.elapsed().toMillis() / 1000.0));
       console.message(IntrospectionGain.of(out).table().stripTrailing());

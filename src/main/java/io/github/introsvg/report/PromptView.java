@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.regex.Pattern;
@@ -131,10 +132,10 @@ record PromptView(
   /** The first picture of candidate {@code i} that exists: the PNG the critic saw, the kept PNG, else its SVG. */
   private static String[] image(Path out, String file, int i, boolean kept) {
     List<String[]> options = new ArrayList<>();
-    options.add(new String[] {String.format("intermediate_files/%02d_iteration/critique_pngs/%s.png", i + 1, file), "png"});
+    options.add(new String[] {String.format(Locale.ROOT, "intermediate_files/%02d_iteration/critique_pngs/%s.png", i + 1, file), "png"});
     if (kept) options.add(new String[] {"final_pngs/" + file + ".png", "png"});
     options.add(new String[] {i == 0 ? "intermediate_files/00_initial_drafts/" + file + ".svg"
-        : String.format("intermediate_files/%02d_iteration/refined_svgs/%s.svg", i, file), "svg"});
+        : String.format(Locale.ROOT, "intermediate_files/%02d_iteration/refined_svgs/%s.svg", i, file), "svg"});
     for (String[] option : options) {
       if (Files.isRegularFile(out.resolve(option[0]))) return option;
     }

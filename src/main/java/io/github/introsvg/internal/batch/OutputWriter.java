@@ -174,7 +174,7 @@ final class OutputWriter implements AutoCloseable {
   }
 
   private static Path iteration(Path intermediate, int round) {
-    return intermediate.resolve(String.format("%02d_iteration", round));
+    return intermediate.resolve(String.format(Locale.ROOT, "%02d_iteration", round));
   }
 
   static ObjectNode critiqueJson(Critique c) {
