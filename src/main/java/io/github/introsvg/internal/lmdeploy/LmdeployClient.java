@@ -11,13 +11,16 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.ConnectionSpec;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
@@ -46,6 +49,9 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
   private final HttpUrl healthUrl;
   private final Failures failures;
   private final ReplyReader reader;
+  /** Set once the server answers in HTTP/1.0 without keep-alive: it closes each connection after its reply. */
+  private volatile boolean oneRequestPerConnection;
+  private final AtomicBoolean staleConnectionsDropped = new AtomicBoolean();
   /** The call each thread is making, so that a cancelled prompt (or close()) can abort it mid-read. */
   private final Map<Thread, Call> inFlight = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -68,6 +74,7 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
         .socketFactory(new NoDelaySocketFactory())
         // Every retry is ResilientChatClient's, counted and bounded: OkHttp must not repeat a POST on its own.
         .retryOnConnectionFailure(false)
+        .addInterceptor(this::closingConnectionsOfHttp10Servers)
         .connectTimeout(b.connectTimeout)
         .readTimeout(b.idleTimeout)
         .writeTimeout(b.idleTimeout)
@@ -225,6 +232,28 @@ public final class LmdeployClient implements ChatClient, AutoCloseable {
     inFlight.values().forEach(Call::cancel);
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
+  }
+
+  /**
+   * A server that answers in HTTP/1.0 (Python's http.server, some proxies) closes the connection after each
+   * reply without sending {@code Connection: close}, and OkHttp would pool that connection and send the next
+   * request on a dead socket: a failed turn and a retry every time. Once such a reply is seen, every request
+   * asks for {@code Connection: close}, which keeps its connection out of the pool, and the connections already
+   * pooled are dropped.
+   */
+  private Response closingConnectionsOfHttp10Servers(Interceptor.Chain chain) throws IOException {
+    Request request = chain.request();
+    if (oneRequestPerConnection) {
+      if (staleConnectionsDropped.compareAndSet(false, true)) http.connectionPool().evictAll();
+      request = request.newBuilder().header("Connection", "close").build();
+    }
+    Response response = chain.proceed(request);
+    if (response.protocol() == Protocol.HTTP_1_0 && !"keep-alive".equalsIgnoreCase(response.header("Connection"))
+        && !oneRequestPerConnection) {
+      log.debug("{} answers in HTTP/1.0 without keep-alive: one request per connection from now on", baseUrl);
+      oneRequestPerConnection = true;
+    }
+    return response;
   }
 
   @Override
