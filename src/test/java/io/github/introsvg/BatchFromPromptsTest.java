@@ -45,7 +45,7 @@ class BatchFromPromptsTest {
     };
     Path out = dir.resolve("out");
     try (MockLmdeployServer mock = MockLmdeployServer.builder().start();
-        IntroSvg introSvg = IntroSvg.builder().server(mock.baseUrl()).policy(Policy.REFERENCE).concurrency(2).build()) {
+        IntroSvg introSvg = IntroSvg.builder().renderInProcess().server(mock.baseUrl()).policy(Policy.REFERENCE).concurrency(2).build()) {
 
       BatchSummary summary = introSvg.runBatch(prompts.stream(), out, listener);
 

@@ -44,7 +44,7 @@ class FaultToleranceTest {
 
   private static IntroSvg client(MockLmdeployServer mock, ServerStatusListener listener) {
     FakeTime time = new FakeTime(); // backoff and probe pauses pass without a real sleep
-    return IntroSvg.builder().server(mock.baseUrl()).policy(Policy.REFERENCE).concurrency(4)
+    return IntroSvg.builder().renderInProcess().server(mock.baseUrl()).policy(Policy.REFERENCE).concurrency(4)
         .idleTimeout(Duration.ofMillis(200))
         .retries(8, Duration.ofMillis(5), Duration.ofMillis(50))
         .serverStatusListener(listener)

@@ -35,7 +35,7 @@ class IntroSvgTest {
   @Test
   void referencePolicySendsTheReferencesEightRequestsByteForByte() throws Exception {
     try (MockLmdeployServer mock = MockLmdeployServer.builder().seed(7).start();
-        IntroSvg introSvg = IntroSvg.builder().server(mock.baseUrl()).policy(Policy.REFERENCE).build()) {
+        IntroSvg introSvg = IntroSvg.builder().renderInProcess().server(mock.baseUrl()).policy(Policy.REFERENCE).build()) {
 
       PromptResult result = introSvg.generate("id-1", DESC);
 
@@ -84,7 +84,7 @@ class IntroSvgTest {
   @Test
   void keptSvgAndScoreComeFromTheServersReplies() throws Exception {
     try (MockLmdeployServer mock = MockLmdeployServer.builder().start();
-        IntroSvg introSvg = IntroSvg.builder().server(mock.baseUrl()).streaming(false).build()) {
+        IntroSvg introSvg = IntroSvg.builder().renderInProcess().server(mock.baseUrl()).streaming(false).build()) {
 
       PromptResult result = introSvg.generate("a blue umbrella");
 
@@ -102,7 +102,7 @@ class IntroSvgTest {
   @Test
   void introspectiveStopsOnceTheCriticIsSatisfied() throws Exception {
     try (MockLmdeployServer mock = MockLmdeployServer.builder().start();
-        IntroSvg introSvg = IntroSvg.builder().server(mock.baseUrl())
+        IntroSvg introSvg = IntroSvg.builder().renderInProcess().server(mock.baseUrl())
             .settings(LoopSettings.builder().rounds(10).stopScore(7.0).build()).build()) {
 
       PromptResult result = introSvg.generate("a green leaf");

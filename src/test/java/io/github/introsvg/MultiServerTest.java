@@ -38,7 +38,7 @@ class MultiServerTest {
     AtomicInteger bBeforeKill = new AtomicInteger();
     try (MockLmdeployServer a = MockLmdeployServer.builder().start();
         MockLmdeployServer b = MockLmdeployServer.builder().start();
-        IntroSvg introSvg = IntroSvg.builder().servers(List.of(a.baseUrl(), b.baseUrl())).policy(Policy.REFERENCE)
+        IntroSvg introSvg = IntroSvg.builder().renderInProcess().servers(List.of(a.baseUrl(), b.baseUrl())).policy(Policy.REFERENCE)
             .concurrency(4).retries(8, Duration.ofMillis(10), Duration.ofMillis(50)).build()) {
       BatchListener killAHalfWay = new BatchListener() {
         @Override
@@ -72,7 +72,7 @@ class MultiServerTest {
   void serversThatServeDifferentModelsAreRefusedAtTheFirstUseNamingEach() {
     try (MockLmdeployServer a = MockLmdeployServer.builder().model("introsvg").start();
         MockLmdeployServer b = MockLmdeployServer.builder().model("qwen-vl").start();
-        IntroSvg introSvg = IntroSvg.builder().servers(List.of(a.baseUrl(), b.baseUrl())).build()) {
+        IntroSvg introSvg = IntroSvg.builder().renderInProcess().servers(List.of(a.baseUrl(), b.baseUrl())).build()) {
 
       assertThatThrownBy(introSvg::model)
           .hasMessageContaining("do not serve the same model")

@@ -88,7 +88,7 @@ class ServerOutageTest {
     Instant t0 = time.instant();
     later.execute(() -> startAt(t0.plus(early), MockLmdeployServer.builder().port(port).model("served-name")));
 
-    try (IntroSvg introSvg = IntroSvg.builder().server("http://127.0.0.1:" + port).concurrency(4)
+    try (IntroSvg introSvg = IntroSvg.builder().renderInProcess().server("http://127.0.0.1:" + port).concurrency(4)
         .policy(Policy.REFERENCE).serverStatusListener(recorder(said)).clock(time).sleeper(time).build()) {
       BatchSummary summary = introSvg.runBatch(prompts(4), dir.resolve("out"), BatchListener.NONE);
 
@@ -121,7 +121,7 @@ class ServerOutageTest {
   void anUnknownModelFailsFastListingWhatTheServerServes() throws Exception {
     MockLmdeployServer server = start(MockLmdeployServer.builder().model("introsvg"));
     long t0 = System.nanoTime();
-    try (IntroSvg introSvg = IntroSvg.builder().server(server.baseUrl()).model("IntroSVG-7B").build()) {
+    try (IntroSvg introSvg = IntroSvg.builder().renderInProcess().server(server.baseUrl()).model("IntroSVG-7B").build()) {
       LmdeployException e = catchThrowableOfType(LmdeployException.UnknownModel.class,
           () -> introSvg.runBatch(prompts(2), dir.resolve("out"), BatchListener.NONE));
 
@@ -147,7 +147,7 @@ class ServerOutageTest {
     CountDownLatch someDone = new CountDownLatch(concurrency);
     List<String> said = new CopyOnWriteArrayList<>();
 
-    try (IntroSvg introSvg = IntroSvg.builder().server(first.baseUrl()).policy(Policy.REFERENCE).concurrency(concurrency)
+    try (IntroSvg introSvg = IntroSvg.builder().renderInProcess().server(first.baseUrl()).policy(Policy.REFERENCE).concurrency(concurrency)
         .retries(8, Duration.ofMillis(50), Duration.ofMillis(500)).serverStatusListener(recorder(said))
         .clock(time).sleeper(time).build()) {
       later.execute(() -> {
@@ -209,7 +209,7 @@ class ServerOutageTest {
     int maxAttempts = 3;
     long t0 = System.nanoTime();
 
-    try (IntroSvg introSvg = IntroSvg.builder().server(server.baseUrl()).policy(Policy.REFERENCE).concurrency(2)
+    try (IntroSvg introSvg = IntroSvg.builder().renderInProcess().server(server.baseUrl()).policy(Policy.REFERENCE).concurrency(2)
         .idleTimeout(Duration.ofMillis(300)).retries(maxAttempts, Duration.ofMillis(50), Duration.ofMillis(200))
         .maxOutage(Duration.ofSeconds(3)).clock(time).sleeper(time).build()) {
       LmdeployException e = catchThrowableOfType(LmdeployException.ServerUnavailable.class,

@@ -57,6 +57,12 @@ final class ServerOptions {
   @Option(names = "--no-stream", description = "Wait for whole replies instead of streaming them (SSE).")
   boolean noStream;
 
+  @Option(names = "--render-in-process", negatable = true,
+      description = "Render in this JVM instead of in worker processes, for hosts that may not start processes; a"
+          + " pathological SVG then costs this JVM's time and heap (docs/library.md). Default: $INTROSVG_RENDER_IN_PROCESS"
+          + " (true or false), else false.")
+  Boolean renderInProcess;
+
   // Defaults are the library's (IntroSvg's and LoopSettings' constants): picocli shows a field's initial value as
   // ${DEFAULT-VALUE}, so the help can't drift from the builder.
   @Option(names = "--policy", paramLabel = "POLICY",
@@ -152,6 +158,7 @@ final class ServerOptions {
         .settings(LoopSettings.builder().policy(policy).rounds(rounds).stopScore(stopScore).build())
         .runInfo("server_kind", mock ? "mock (placeholder art)" : "lmdeploy");
     if (model != null) builder.model(model);
+    if (renderInProcess(env)) builder.renderInProcess();
     if (perServerConcurrency != null) builder.perServerConcurrency(perServerConcurrency);
     apiKey(env).ifPresent(builder::apiKey);
     try {
@@ -160,6 +167,17 @@ final class ServerOptions {
       mocks.forEach(MockLmdeployServer::close);
       throw new Failure.UsageException(e.getMessage());
     }
+  }
+
+  /** --render-in-process, else $INTROSVG_RENDER_IN_PROCESS; anything but true or false there is a usage error. */
+  private boolean renderInProcess(Map<String, String> env) {
+    if (renderInProcess != null) return renderInProcess;
+    String value = env.getOrDefault("INTROSVG_RENDER_IN_PROCESS", "false").strip().toLowerCase(Locale.ROOT);
+    return switch (value) {
+      case "true" -> true;
+      case "false", "" -> false;
+      default -> throw new Failure.UsageException("$INTROSVG_RENDER_IN_PROCESS must be true or false, not \"" + value + "\"");
+    };
   }
 
   /** The key from --api-key-file or the environment; a key file that is missing, unreadable or empty is a usage error. */

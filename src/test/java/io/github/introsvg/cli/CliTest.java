@@ -28,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  // In-process rendering: these tests are about the CLI and OUT, not the renderer, and a worker JVM per run costs
+  // about a second of CPU (RenderInProcessOptionTest and the render tests cover the workers).
+  static final Map<String, String> IN_PROCESS = Map.of("INTROSVG_RENDER_IN_PROCESS", "true");
 
   @TempDir Path dir;
   private final StringWriter out = new StringWriter();
@@ -38,7 +41,7 @@ class CliTest {
   }
 
   private int cli(String... args) {
-    return cli(Map.of(), args);
+    return cli(IN_PROCESS, args);
   }
 
   private Path csv(String text) throws Exception {

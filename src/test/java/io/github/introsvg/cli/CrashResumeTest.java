@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -50,7 +49,7 @@ class CrashResumeTest {
       mock.clearRequests();
 
       StringWriter err = new StringWriter();
-      int code = Cli.execute(args, new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of());
+      int code = Cli.execute(args, new PrintWriter(new StringWriter()), new PrintWriter(err), CliTest.IN_PROCESS);
 
       assertThat(code).as(err.toString()).isZero();
       assertThat(err.toString()).contains("Resuming:");
@@ -98,7 +97,7 @@ class CrashResumeTest {
       mock.clearRequests();
 
       StringWriter err = new StringWriter();
-      assertThat(Cli.execute(args, new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of())).isZero();
+      assertThat(Cli.execute(args, new PrintWriter(new StringWriter()), new PrintWriter(err), CliTest.IN_PROCESS)).isZero();
 
       assertThat(Files.readAllLines(out.resolve("results.jsonl"))).hasSize(PROMPTS);
       Set<Long> answeredBeforeStop = seedsOf(journalAtStop, out);
@@ -125,8 +124,10 @@ class CrashResumeTest {
 
   /** The CLI in a process of its own, its output in child.log. */
   private Process startChild(String[] args) throws Exception {
-    return new ProcessBuilder(childCommand(args)).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("child.log").toFile()).start();
+    ProcessBuilder child = new ProcessBuilder(childCommand(args)).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("child.log").toFile());
+    child.environment().putAll(CliTest.IN_PROCESS);
+    return child.start();
   }
 
   /** {@code java -cp <the test class path> Main args}: the CLI as a user starts it. */

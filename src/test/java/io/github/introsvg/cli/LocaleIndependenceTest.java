@@ -7,7 +7,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +42,7 @@ class LocaleIndependenceTest {
     StringWriter console = new StringWriter();
 
     int code = Cli.execute(new String[] {"run", prompts.toString(), "-o", out.toString(), "--mock", "--policy", "reference"},
-        new PrintWriter(console), new PrintWriter(console), Map.of());
+        new PrintWriter(console), new PrintWriter(console), CliTest.IN_PROCESS);
 
     assertThat(code).as(console.toString()).isZero();
     assertThat(out.resolve("intermediate_files/01_iteration/critique_pngs/apple.png")).exists();
@@ -60,7 +59,7 @@ class LocaleIndependenceTest {
     StringWriter console = new StringWriter();
 
     int code = Cli.execute(new String[] {"run", prompts.toString(), "-o", dir.resolve("out").toString(), "--mock"},
-        new PrintWriter(console), new PrintWriter(console), Map.of());
+        new PrintWriter(console), new PrintWriter(console), CliTest.IN_PROCESS);
 
     assertThat(code).as(console.toString()).isZero();
     assertThat(console.toString()).containsPattern("mean final score \\d+\\.\\d\\d;").containsPattern("; \\d+\\.\\d s\\.");

@@ -221,7 +221,7 @@ class RunFolderTest {
   }
 
   private int cli(String... args) {
-    return Cli.execute(args, new PrintWriter(new StringWriter()), new PrintWriter(err, true), Map.of());
+    return Cli.execute(args, new PrintWriter(new StringWriter()), new PrintWriter(err, true), CliTest.IN_PROCESS);
   }
 
   /** The CLI as a child process, after {@code setup} shell commands (umask, ulimit); its output in {@code log}. */
