@@ -131,6 +131,7 @@ final class ServerOptions {
     }
     Duration outage = outage(maxOutage);
     if (maxAttempts < 1) throw new Failure.UsageException("--max-attempts must be 1 or more, not " + maxAttempts);
+    boolean inProcess = renderInProcess(env); // checked before any mock starts, so a bad value leaves nothing running
     List<MockLmdeployServer> mocks = new ArrayList<>();
     List<String> urls = mock ? List.of() : serverUrls(env);
     if (mock) {
@@ -158,7 +159,7 @@ final class ServerOptions {
         .settings(LoopSettings.builder().policy(policy).rounds(rounds).stopScore(stopScore).build())
         .runInfo("server_kind", mock ? "mock (placeholder art)" : "lmdeploy");
     if (model != null) builder.model(model);
-    if (renderInProcess(env)) builder.renderInProcess();
+    if (inProcess) builder.renderInProcess();
     if (perServerConcurrency != null) builder.perServerConcurrency(perServerConcurrency);
     apiKey(env).ifPresent(builder::apiKey);
     try {
