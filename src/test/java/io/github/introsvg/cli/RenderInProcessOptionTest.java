@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,7 +63,7 @@ class RenderInProcessOptionTest {
       while (!done.get() && !seen.get()) {
         seen.compareAndSet(false, ProcessHandle.current().children()
             .anyMatch(p -> p.info().commandLine().orElse("").contains("io.github.introsvg.internal.render.RenderWorker")));
-        Thread.onSpinWait();
+        LockSupport.parkNanos(1_000_000); // a worker lives for the whole run; spinning would take a core from it
       }
     });
     watcher.start();
