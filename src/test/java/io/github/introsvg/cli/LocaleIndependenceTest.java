@@ -2,12 +2,16 @@ package io.github.introsvg.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -63,5 +67,25 @@ class LocaleIndependenceTest {
 
     assertThat(code).as(console.toString()).isZero();
     assertThat(console.toString()).containsPattern("mean final score \\d+\\.\\d\\d;").containsPattern("; \\d+\\.\\d s\\.");
+  }
+
+  @Test
+  void noMainSourceFormatsWithTheDefaultLocale() throws Exception {
+    Pattern localeFormat = Pattern.compile("(String\\.format|\\.printf)\\(\"|\"\\.formatted\\(");
+    List<String> offenders;
+    try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+      offenders = files.filter(f -> f.toString().endsWith(".java"))
+          .flatMap(f -> lines(f).filter(l -> localeFormat.matcher(l).find()).map(l -> f.getFileName() + ": " + l.strip()))
+          .toList();
+    }
+    assertThat(offenders).as("pass Locale.ROOT: under ar-EG or fa-IR %d writes other digits").isEmpty();
+  }
+
+  private static Stream<String> lines(Path file) {
+    try {
+      return Files.readAllLines(file).stream();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }
