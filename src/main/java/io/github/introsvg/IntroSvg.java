@@ -379,8 +379,8 @@ public final class IntroSvg implements AutoCloseable {
 
     /**
      * How often a call that failed transiently (5xx, 408/409/429, connection errors, errors inside a reply) is
-     * tried in all, default {@value IntroSvg#DEFAULT_MAX_ATTEMPTS}; waits grow from {@code initialBackoff} (1 s) to {@code maxBackoff} (30 s) with
-     * jitter, and honour {@code Retry-After}. 4xx errors are never retried.
+     * tried in all, default {@value IntroSvg#DEFAULT_MAX_ATTEMPTS}; waits grow from {@code initialBackoff} (1 s) to
+     * {@code maxBackoff} (30 s) with jitter, and honour {@code Retry-After}. 4xx errors are never retried.
      */
     public Builder retries(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
       if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts < 1: " + maxAttempts);
