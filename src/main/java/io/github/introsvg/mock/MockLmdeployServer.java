@@ -112,11 +112,18 @@ public final class MockLmdeployServer implements AutoCloseable {
     }
   }
 
-  /** Stops listening and drops open connections at once; calling it again does nothing. */
+  /** Stops listening, drops open connections and frees the port before it returns; calling it again does nothing. */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      server.stop(0);
+      // HttpServer.stop waits for its dispatcher to release the port, but gives up at once on an interrupted
+      // caller: a restart on the same port would then fail to bind. Wait regardless, then restore the interrupt.
+      boolean interrupted = Thread.interrupted();
+      try {
+        server.stop(0);
+      } finally {
+        if (interrupted) Thread.currentThread().interrupt();
+      }
       if (engine != null) {
         engine.close();
       }

@@ -383,6 +383,25 @@ class MockLmdeployServerTest {
     }
   }
 
+  @Test
+  @Timeout(10)
+  void freesThePortEvenWhenClosedFromAnInterruptedThread() {
+    for (int i = 0; i < 20; i++) {
+      MockLmdeployServer temporary = MockLmdeployServer.builder().port(Ports.free()).start();
+      int port = temporary.port();
+      Thread.currentThread().interrupt(); // as a caller cancelled half-way would be
+      try {
+        temporary.close();
+        assertThat(Thread.currentThread().isInterrupted()).as("close keeps the caller's interrupt").isTrue();
+      } finally {
+        Thread.interrupted();
+      }
+      try (MockLmdeployServer again = MockLmdeployServer.builder().port(port).start()) {
+        assertThat(again.port()).isEqualTo(port);
+      }
+    }
+  }
+
   private static JsonNode assertFlatError(HttpResponse<String> response, int status) {
     JsonNode error = parse(response.body());
     assertThat(error.path("message").isTextual()).isTrue();
