@@ -228,8 +228,10 @@ class RunFolderTest {
   private Process child(List<String> setup, String[] args, String log) throws Exception {
     String java = CrashResumeTest.childCommand(args).stream().map(RunFolderTest::shellQuote).collect(Collectors.joining(" "));
     String script = String.join("; ", setup) + (setup.isEmpty() ? "" : "; ") + "exec " + java;
-    return new ProcessBuilder("bash", "-c", script).redirectErrorStream(true)
-        .redirectOutput(dir.resolve(log).toFile()).start();
+    ProcessBuilder child = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true)
+        .redirectOutput(dir.resolve(log).toFile());
+    child.environment().putAll(CliTest.IN_PROCESS); // about folders and files, not rendering: no worker JVMs
+    return child.start();
   }
 
   private String[] runArgs(Path out, String server) throws Exception {

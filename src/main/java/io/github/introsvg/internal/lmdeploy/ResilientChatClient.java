@@ -110,7 +110,8 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
         // An interrupt is the caller's doing, never the server's: it is never retried.
         .retryOnException(e -> retryable(e) && !Thread.currentThread().isInterrupted())
         // No backoff while every server is down: the callers then wait for a prober, which paces them all.
-        .intervalBiFunction(backoff(b.initialBackoff, b.maxBackoff, b.random, this::allDown, () -> !everSucceeded()))
+        .intervalBiFunction(backoff(b.initialBackoff, b.maxBackoff, b.random, this::allDown, () -> !everSucceeded(),
+            this::outageLeft))
         .build());
     // A call's tries are spread over the servers: each breaker must open within its share of them, so that when
     // every server is down a call waits for them (up to maxOutage) instead of running out of tries.
@@ -578,6 +579,13 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
     return health == 200 || (health == 404 && lane.client.modelsStatus() == 200);
   }
 
+  /** Until calls give up: {@code maxOutage} from the start of the failing streak, or all of it without one. */
+  private Duration outageLeft() {
+    synchronized (lock) {
+      return failingSince == null ? maxOutage : maxOutage.minus(Duration.between(failingSince, clock.instant()));
+    }
+  }
+
   /** Under the lock. */
   private boolean outageExpired(Instant now) {
     return failingSince != null && Duration.between(failingSince, now).compareTo(maxOutage) >= 0;
@@ -603,10 +611,11 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
   /**
    * Exponential backoff with +-50% jitter, capped (at {@link #PROBE_MAX} while {@code starting}: a server that
    * never answered yet is probably loading, and should be found soon after it is up); at least what the server
-   * asked for in {@code Retry-After} (itself capped at {@code max}); zero while {@code allDown}.
+   * asked for in {@code Retry-After} (itself capped at {@code max}); zero while {@code allDown}; never past the end of
+   * the outage ({@code outageLeft}), so {@code --max-outage 1s} gives up after a second, not after the next backoff.
    */
   private static IntervalBiFunction<Object> backoff(Duration initial, Duration max, Random random, BooleanSupplier allDown,
-      BooleanSupplier starting) {
+      BooleanSupplier starting, Supplier<Duration> outageLeft) {
     return (attempt, outcome) -> {
       if (allDown.getAsBoolean()) return 0L;
       long retryAfterCap = max.toMillis();
@@ -622,7 +631,7 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
       if (failure instanceof LmdeployException e && e.retryAfter().isPresent()) {
         millis = Math.max(millis, Math.min(e.retryAfter().get().toMillis(), retryAfterCap));
       }
-      return millis;
+      return Math.max(0L, Math.min(millis, outageLeft.get().toMillis()));
     };
   }
 

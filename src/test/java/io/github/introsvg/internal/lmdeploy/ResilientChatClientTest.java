@@ -540,8 +540,9 @@ class ResilientChatClientTest {
       assertThat(e).hasMessageStartingWith("lmdeploy at http://127.0.0.1:" + port + " kept failing for 3 s (last: ")
           .hasMessageContaining("connection refused");
       assertThat(listener.events).singleElement().asString().contains("connection refused");
-      // tries at 0, 1 and 3 s; at 3 s the outage is over, so that is the last trial before failing fast
-      assertThat(time.waits()).isEqualTo(seconds(1, 2, 2));
+      // tries at 0, 1 and 3 s; at 3 s the outage is over: one last trial at once, then it fails
+      assertThat(time.waits()).isEqualTo(seconds(1, 2));
+      assertThat(time.instant()).isEqualTo(Instant.parse("2026-01-01T00:00:03Z"));
     } finally {
       refused.close();
     }
@@ -574,6 +575,22 @@ class ResilientChatClientTest {
     // Past the outage a newcomer fails fast, without another probe until one is due.
     catchThrowableOfType(LmdeployException.ServerUnavailable.class, () -> client.complete(REQUEST));
     assertThat(healthCalls).hasValue(probePauses.size() + 1);
+  }
+
+  @Test
+  @Timeout(10)
+  void noBackoffWaitsPastMaxOutage() {
+    AtomicBoolean down = new AtomicBoolean(false);
+    outage(Integer.MAX_VALUE, down, new CopyOnWriteArrayList<>());
+    ResilientChatClient client = builder().maxAttempts(20).maxOutage(Duration.ofSeconds(5)).build();
+    client.complete(REQUEST); // it answered once: its backoff is no longer capped for a server still loading
+    down.set(true);
+
+    catchThrowableOfType(LmdeployException.ServerUnavailable.class, () -> client.complete(REQUEST));
+
+    // 1 s and 2 s, then the 4 s due is cut to the 2 s left of the outage; one last try at 5 s, and it ends there
+    assertThat(time.waits()).isEqualTo(seconds(1, 2, 2));
+    assertThat(time.instant()).isEqualTo(Instant.parse("2026-01-01T00:00:05Z"));
   }
 
   @Test
