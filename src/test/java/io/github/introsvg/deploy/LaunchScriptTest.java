@@ -35,6 +35,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,6 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code CUDA_VISIBLE_DEVICES} and pids, starts a stand-in engine worker in its process group, then runs
  * {@link FakeLmdeploy}; the fake docker records its argv and runs the command after the image.
  */
+// Methods run side by side: each has its own fakes, records and ports, and mostly waits on the script and its children.
+@Execution(ExecutionMode.CONCURRENT)
 class LaunchScriptTest {
 
   private static final Path SCRIPT = Path.of("lmdeploy-launch.sh").toAbsolutePath();

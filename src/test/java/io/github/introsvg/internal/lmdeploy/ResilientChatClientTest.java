@@ -40,7 +40,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
+// Methods run side by side: each has its own server, client and time, and most of them wait on a socket.
+@Execution(ExecutionMode.CONCURRENT)
 class ResilientChatClientTest {
 
   private static final ChatRequest REQUEST = ChatRequest.text("introsvg", "Draw a cat", Sampling.of(100, 0.5), 1);
