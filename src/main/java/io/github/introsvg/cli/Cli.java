@@ -3,6 +3,8 @@ package io.github.introsvg.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine;
@@ -17,8 +19,6 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Cli.Version.class,
     description = "Runs IntroSVG's generate -> render -> critique -> refine loop against lmdeploy.",
-    subcommands = {RunCommand.class, ReportCommand.class, GenerateCommand.class, BenchCommand.class, MockServerCommand.class,
-        RenderCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:everything asked for was produced",
@@ -32,6 +32,25 @@ import picocli.CommandLine.Spec;
         "75:OUT is in use by another run",
         "130:interrupted"})
 final class Cli implements Runnable {
+
+  /**
+   * The subcommands, in the order help lists them. Only the one named on the command line gets a picocli model
+   * (all of them for help, errors and no command): each model is built by reflection, and together they were a
+   * tenth of the time from launch to the first request (docs/performance.md, "Startup").
+   */
+  private static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+  private static Map<String, Class<?>> subcommands() {
+    Map<String, Class<?>> all = new LinkedHashMap<>(); // classes, not lambdas: --help needs no lambda bootstrapped
+    all.put("run", RunCommand.class);
+    all.put("report", ReportCommand.class);
+    all.put("generate", GenerateCommand.class);
+    all.put("bench", BenchCommand.class);
+    all.put("mock-server", MockServerCommand.class);
+    all.put("render", RenderCommand.class);
+    all.put("help", CommandLine.HelpCommand.class);
+    return Collections.unmodifiableMap(all);
+  }
 
   @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Debug logging and stack traces.")
   boolean verbose;
@@ -50,8 +69,20 @@ final class Cli implements Runnable {
   static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
     Cli cli = new Cli();
     cli.env = Map.copyOf(env);
-    CommandLine line = new CommandLine(cli)
-        .setOut(out)
+    CommandLine line = new CommandLine(cli);
+    String named = "";
+    for (String arg : args) {
+      if (!arg.startsWith("-")) {
+        named = arg;
+        break;
+      }
+    }
+    boolean all = !SUBCOMMANDS.containsKey(named) || named.equals("help");
+    for (Map.Entry<String, Class<?>> command : SUBCOMMANDS.entrySet()) {
+      if (all || command.getKey().equals(named)) line.addSubcommand(command.getKey(), command.getValue());
+    }
+    // After the subcommands are added: these settings reach only the subcommands present when they are made.
+    line.setOut(out)
         .setErr(err)
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
