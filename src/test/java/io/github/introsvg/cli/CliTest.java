@@ -301,6 +301,27 @@ class CliTest {
   }
 
   @Test
+  void aSubcommandAfterALeadingOptionGetsTheStreamsTheSettingsAndTheInheritedOption() throws Exception {
+    assertThat(cli("--verbose", "run", "--help")).isZero();
+    assertThat(out.toString()).startsWith("Usage: introsvg-client run ").contains("--verbose");
+
+    assertThat(cli("--verbose", "run", csv("id,desc\na,b\n").toString(), "-o", "x", "--policy", "GREEDY"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("introsvg-client: Invalid value for option '--policy'")
+        .contains("(case-insensitive)").contains("Try 'introsvg-client run --help'.");
+  }
+
+  @Test
+  void helpForOneSubcommandAndAnUnknownOneStillSeeEverySubcommand() {
+    assertThat(cli("help", "bench")).isZero();
+    assertThat(out.toString()).startsWith("Usage: introsvg-client bench ");
+    assertThat(cli("rnu")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("Unmatched argument at index 0: 'rnu'");
+    assertThat(cli("--verbose")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("Missing command: one of run, report, generate, bench, mock-server, render, help");
+  }
+
+  @Test
   void helpListsExitCodes() {
     assertThat(cli("--help")).isZero();
     assertThat(out.toString()).contains("Exit codes:").contains("75").contains("130").contains("run").contains("mock-server");

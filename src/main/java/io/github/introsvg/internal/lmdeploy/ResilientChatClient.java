@@ -128,7 +128,8 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
     retry.getEventPublisher().onRetry(e -> {
       retries.increment();
       log.info("lmdeploy ({}): attempt {} of {} failed, retrying {}: {}", name, e.getNumberOfRetryAttempts(),
-          b.maxAttempts, e.getWaitInterval().isZero() ? "once a server answers again" : "in " + Durations.text(e.getWaitInterval()),
+          b.maxAttempts, !e.getWaitInterval().isZero() ? "in " + Durations.text(e.getWaitInterval())
+              : outageLeft().compareTo(Duration.ZERO) > 0 ? "once a server answers again" : "once more, the outage's last trial",
           e.getLastThrowable().getMessage());
     });
   }
@@ -508,10 +509,7 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
     try {
       Duration pause = PROBE_MIN;
       while (lane.breaker.getState() == CircuitBreaker.State.OPEN) {
-        Duration left;
-        synchronized (lock) {
-          left = failingSince == null ? pause : maxOutage.minus(Duration.between(failingSince, clock.instant()));
-        }
+        Duration left = outageLeft();
         if (left.isNegative() || left.isZero()) return; // past the outage: callers try once every 15 s instead
         sleeper.sleep(pause.compareTo(left) < 0 ? pause : left);
         pause = pause.multipliedBy(2).compareTo(PROBE_MAX) < 0 ? pause.multipliedBy(2) : PROBE_MAX;

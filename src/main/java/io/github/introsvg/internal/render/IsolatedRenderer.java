@@ -346,11 +346,6 @@ public final class IsolatedRenderer implements SvgRenderer, AutoCloseable {
     }
   }
 
-  /** This renderer's live worker processes; for tests, which must not count or kill other renderers' workers. */
-  List<ProcessHandle> liveWorkers() {
-    return live.stream().map(worker -> worker.process.toHandle()).toList();
-  }
-
   @Override
   public String toString() {
     return "IsolatedRenderer{workers=" + workers + ", timeout=" + Durations.exact(timeout) + ", live=" + live.size() + "}";

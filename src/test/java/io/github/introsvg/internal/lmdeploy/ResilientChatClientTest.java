@@ -232,6 +232,21 @@ class ResilientChatClientTest {
   }
 
   @Test
+  @Timeout(10)
+  void retryAfterPastTheOutageIsCutToItsEnd() {
+    server.enqueue(new MockResponse.Builder().code(503).setHeader("Retry-After", "7").body("later").build());
+    server.enqueue(new MockResponse.Builder().code(503).setHeader("Retry-After", "7").body("later").build());
+    server.enqueue(ok());
+    ResilientChatClient client = builder().maxOutage(Duration.ofSeconds(10)).build();
+
+    client.complete(REQUEST);
+
+    // Retry-After 7 s, then 7 s again cut to the 3 s left of the 10 s outage: the last trial goes at its end
+    assertThat(time.waits()).isEqualTo(seconds(7, 3));
+    assertThat(server.getRequestCount()).isEqualTo(3);
+  }
+
+  @Test
   void parsesRetryAfterAsSecondsOrHttpDate() {
     Instant now = Instant.parse("2015-10-21T07:28:00Z");
     assertThat(Failures.parseRetryAfter("120", now)).isEqualTo(Duration.ofSeconds(120));

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -22,9 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The worker processes' life: out of memory, killed from outside, closed mid-render, orphaned. Nothing here is
- * timed and every process it counts or kills is its own renderer's, so it runs beside other classes; the timed
- * renders and the worker count are {@link IsolatedRendererTest}'s.
+ * Renders in worker processes are byte-identical and keep the in-process refusals; and the workers' life: out of
+ * memory, killed from outside, closed mid-render, orphaned. Every process it counts or kills carries its renderer's
+ * own marker, and its time limits are generous (seconds, for renders of milliseconds), so it runs beside other
+ * classes; the renders timed against a tight bound, and the worker count, are {@link IsolatedRendererTest}'s.
  */
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class IsolatedRendererWorkersTest {
@@ -33,12 +35,15 @@ class IsolatedRendererWorkersTest {
       "house-paths", "stroke-icon", "circles-opacity", "gradient-badge",
       "current-color", "wide-banner", "tall-use-transform", "size-only-dashes"};
 
+  /** A system property on a renderer's workers' command line, to find them among this JVM's children. */
+  private static final String SHARED = owner();
+
   private static IsolatedRenderer renderer;
   private final JsvgRenderer inProcess = new JsvgRenderer();
 
   @BeforeAll
   static void startRenderer() {
-    renderer = IsolatedRenderer.builder().workers(2).timeout(Duration.ofSeconds(20)).build();
+    renderer = IsolatedRenderer.builder().workers(2).timeout(Duration.ofSeconds(20)).workerJvmOptions(SHARED).build();
   }
 
   @AfterAll
@@ -83,7 +88,9 @@ class IsolatedRendererWorkersTest {
   void replacesAWorkerKilledFromOutside() {
     String icon = RenderIsolationBenchmark.icon("house-paths");
     renderer.renderPng(icon);
-    for (ProcessHandle worker : renderer.liveWorkers()) {
+    List<ProcessHandle> workers = workers(SHARED);
+    assertThat(workers).isNotEmpty();
+    for (ProcessHandle worker : workers) {
       worker.destroyForcibly();
       worker.onExit().join();
     }
@@ -93,12 +100,13 @@ class IsolatedRendererWorkersTest {
 
   @Test
   void closeKillsEveryWorkerEvenMidRender() throws Exception {
-    IsolatedRenderer own = IsolatedRenderer.builder().workers(2).timeout(Duration.ofSeconds(30)).build();
+    String mine = owner();
+    IsolatedRenderer own = IsolatedRenderer.builder().workers(2).timeout(Duration.ofSeconds(30)).workerJvmOptions(mine).build();
     ExecutorService callers = Executors.newFixedThreadPool(2);
     List<Future<byte[]>> busy = List.of(
         callers.submit(() -> own.renderPng(HostileSvgs.manyBlurredRects(5_000))),
         callers.submit(() -> own.renderPng(HostileSvgs.blurChain(1_000))));
-    List<ProcessHandle> started = waitForWorkers(own, 2);
+    List<ProcessHandle> started = waitForWorkers(mine, 2);
 
     own.close();
 
@@ -162,13 +170,24 @@ class IsolatedRendererWorkersTest {
         .isInstanceOfSatisfying(SvgRenderException.class, e -> assertThat(e.reason()).isEqualTo(reason));
   }
 
-  private static List<ProcessHandle> waitForWorkers(IsolatedRenderer renderer, int count) throws InterruptedException {
+  private static String owner() {
+    return "-Dintrosvg.test.owner=" + UUID.randomUUID();
+  }
+
+  /** Live worker processes of the renderer started with {@code owner}, as the OS lists this JVM's children. */
+  private static List<ProcessHandle> workers(String owner) {
+    return ProcessHandle.current().children()
+        .filter(p -> p.info().commandLine().orElse("").contains(owner))
+        .toList();
+  }
+
+  private static List<ProcessHandle> waitForWorkers(String owner, int count) throws InterruptedException {
     while (true) { // bounded by the class @Timeout
-      List<ProcessHandle> started = renderer.liveWorkers();
+      List<ProcessHandle> started = workers(owner);
       if (started.size() >= count) {
         return started;
       }
-      Thread.sleep(10); // polling for a worker to be started; there is nothing to wait on
+      Thread.sleep(10); // polling for a child process to appear; there is nothing to wait on
     }
   }
 
