@@ -308,14 +308,17 @@ class ResilientChatClientTest {
 
   @Test
   @Timeout(10)
-  void aSingleTryMeansOneRequestEvenWhenTheConnectionDrops() {
+  void aSingleTryMeansOneRequestEvenWhenTheConnectionDrops() throws Exception {
     server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
     server.enqueue(ok());
     ResilientChatClient client = builder().maxAttempts(1).build();
 
     catchThrowableOfType(LmdeployException.Io.class, () -> client.complete(REQUEST));
 
-    assertThat(server.getRequestCount()).isEqualTo(1);
+    // Only chat requests: with one try the breaker opens on its failure, and its prober may be asking /health by now.
+    List<String> paths = new ArrayList<>();
+    for (int taken = server.getRequestCount(); taken > 0; taken--) paths.add(server.takeRequest().getUrl().encodedPath());
+    assertThat(paths).filteredOn(CHAT::equals).hasSize(1);
     assertThat(client.retries()).isZero();
   }
 
