@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class MockLmdeployServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(MockLmdeployServer.class);
+  private static final Duration PORT_RELEASE_WAIT = Duration.ofSeconds(2);
+  private static final Duration PORT_RELEASE_POLL = Duration.ofMillis(5);
 
   static {
     // The JDK server writes headers and body separately; with Nagle on, the second small write waits for the
@@ -116,11 +120,14 @@ public final class MockLmdeployServer implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      // HttpServer.stop waits for its dispatcher to release the port, but gives up at once on an interrupted
-      // caller: a restart on the same port would then fail to bind. Wait regardless, then restore the interrupt.
+      // HttpServer.stop waits for its dispatcher to release the port, but gives up at once when the caller is
+      // interrupted, before or during the call: a restart on the same port would then fail to bind. So the port is
+      // waited for here, and the interrupt given back to the caller afterwards.
       boolean interrupted = Thread.interrupted();
       try {
         server.stop(0);
+        interrupted |= Thread.interrupted();
+        interrupted |= awaitReleased(server.getAddress());
       } finally {
         if (interrupted) Thread.currentThread().interrupt();
       }
@@ -129,6 +136,23 @@ public final class MockLmdeployServer implements AutoCloseable {
       }
       executor.shutdownNow();
       log.info("Mock lmdeploy server at 127.0.0.1:{} stopped", server.getAddress().getPort());
+    }
+  }
+
+  /** Until {@code address} can be bound again, for up to 2 s; returns whether this thread was interrupted meanwhile. */
+  private static boolean awaitReleased(InetSocketAddress address) {
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + PORT_RELEASE_WAIT.toNanos();
+    while (true) {
+      try (ServerSocket probe = new ServerSocket()) {
+        probe.setReuseAddress(true); // as HttpServer binds: connections in TIME_WAIT don't hold the port
+        probe.bind(address);
+        return interrupted;
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) return interrupted;
+        LockSupport.parkNanos(PORT_RELEASE_POLL.toNanos());
+        interrupted |= Thread.interrupted(); // parkNanos returns at once while the flag is set
+      }
     }
   }
 

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -394,6 +395,34 @@ class MockLmdeployServerTest {
         temporary.close();
         assertThat(Thread.currentThread().isInterrupted()).as("close keeps the caller's interrupt").isTrue();
       } finally {
+        Thread.interrupted();
+      }
+      try (MockLmdeployServer again = MockLmdeployServer.builder().port(port).start()) {
+        assertThat(again.port()).isEqualTo(port);
+      }
+    }
+  }
+
+  @Test
+  @Timeout(10)
+  void freesThePortEvenWhenInterruptedWhileClosing() {
+    Thread closer = Thread.currentThread();
+    for (int i = 0; i < 20; i++) {
+      MockLmdeployServer temporary = MockLmdeployServer.builder().port(Ports.free()).start();
+      int port = temporary.port();
+      AtomicBoolean closed = new AtomicBoolean();
+      Thread interrupter = new Thread(() -> {
+        while (!closed.get()) {
+          closer.interrupt(); // a stray interrupt, whenever it comes
+          Thread.onSpinWait();
+        }
+      });
+      interrupter.start();
+      try {
+        temporary.close();
+      } finally {
+        closed.set(true);
+        while (interrupter.isAlive()) Thread.onSpinWait(); // not join(): its last interrupt may still come
         Thread.interrupted();
       }
       try (MockLmdeployServer again = MockLmdeployServer.builder().port(port).start()) {
