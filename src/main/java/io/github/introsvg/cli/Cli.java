@@ -39,7 +39,8 @@ final class Cli implements Runnable {
    * 22 ms off the time to the first request (docs/performance.md, "Startup").
    */
   private static final Map<String, Class<?>> SUBCOMMANDS = subcommands(RunCommand.class, ReportCommand.class,
-      GenerateCommand.class, BenchCommand.class, MockServerCommand.class, RenderCommand.class, CommandLine.HelpCommand.class);
+      GenerateCommand.class, BenchCommand.class, MockServerCommand.class, RenderCommand.class,
+      CommandLine.HelpCommand.class);
 
   private static Map<String, Class<?>> subcommands(Class<?>... commands) {
     Map<String, Class<?>> byName = new LinkedHashMap<>();

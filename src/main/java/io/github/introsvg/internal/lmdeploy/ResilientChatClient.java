@@ -129,7 +129,8 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
       retries.increment();
       log.info("lmdeploy ({}): attempt {} of {} failed, retrying {}: {}", name, e.getNumberOfRetryAttempts(),
           b.maxAttempts, !e.getWaitInterval().isZero() ? "in " + Durations.text(e.getWaitInterval())
-              : outageLeft().compareTo(Duration.ZERO) > 0 ? "once a server answers again" : "once more, the outage's last trial",
+              : outageLeft().compareTo(Duration.ZERO) > 0 ? "once a server answers again"
+              : "once more, the outage's last trial",
           e.getLastThrowable().getMessage());
     });
   }

@@ -5,23 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.parallel.Isolated;
 
-// @Isolated: counts this JVM's render worker processes.
-@Isolated
+/** Counts only its own renderers' workers (a marker on their command line), so it runs beside other classes. */
 class IsolatedRendererPrestartTest {
+
+  private final String owner = "-Dintrosvg.test.owner=" + UUID.randomUUID();
 
   @Test
   @Timeout(30)
   void prestartBootsEveryWorkerBeforeTheFirstRenderAndCloseEndsThem() throws Exception {
     List<ProcessHandle> workers;
-    try (IsolatedRenderer renderer = IsolatedRenderer.builder().workers(2).timeout(Duration.ofSeconds(10)).build()) {
+    try (IsolatedRenderer renderer = renderer()) {
       renderer.prestart();
       do {
         workers = renderWorkers();
@@ -42,7 +43,7 @@ class IsolatedRendererPrestartTest {
   void prestartAndConcurrentRendersNeverRunMoreThanTheConfiguredWorkers() throws Exception {
     String svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><circle r=\"4\" cx=\"5\" cy=\"5\"/></svg>";
     ExecutorService callers = Executors.newFixedThreadPool(4);
-    try (IsolatedRenderer renderer = IsolatedRenderer.builder().workers(2).timeout(Duration.ofSeconds(10)).build()) {
+    try (IsolatedRenderer renderer = renderer()) {
       renderer.prestart(); // races the renders below for the first workers
       List<Future<Integer>> counts = new ArrayList<>();
       for (int i = 0; i < 16; i++) {
@@ -60,9 +61,13 @@ class IsolatedRendererPrestartTest {
     }
   }
 
-  private static List<ProcessHandle> renderWorkers() {
+  private IsolatedRenderer renderer() {
+    return IsolatedRenderer.builder().workers(2).timeout(Duration.ofSeconds(10)).workerJvmOptions(owner).build();
+  }
+
+  private List<ProcessHandle> renderWorkers() {
     return ProcessHandle.current().children()
-        .filter(p -> p.isAlive() && p.info().commandLine().orElse("").contains(RenderWorker.class.getName()))
+        .filter(p -> p.isAlive() && p.info().commandLine().orElse("").contains(owner))
         .toList();
   }
 }

@@ -101,7 +101,8 @@ class IsolatedRendererWorkersTest {
   @Test
   void closeKillsEveryWorkerEvenMidRender() throws Exception {
     String mine = owner();
-    IsolatedRenderer own = IsolatedRenderer.builder().workers(2).timeout(Duration.ofSeconds(30)).workerJvmOptions(mine).build();
+    IsolatedRenderer own = IsolatedRenderer.builder().workers(2).timeout(Duration.ofSeconds(30))
+        .workerJvmOptions(mine).build();
     ExecutorService callers = Executors.newFixedThreadPool(2);
     List<Future<byte[]>> busy = List.of(
         callers.submit(() -> own.renderPng(HostileSvgs.manyBlurredRects(5_000))),
