@@ -1,6 +1,7 @@
 package io.github.introsvg.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.introsvg.internal.RunLayout;
 import io.github.introsvg.internal.prompt.CritiqueParser;
 import io.github.introsvg.internal.prompt.ReplyParseException;
 import io.github.introsvg.prompt.Critique;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.regex.Pattern;
@@ -132,10 +132,9 @@ record PromptView(
   /** The first picture of candidate {@code i} that exists: the PNG the critic saw, the kept PNG, else its SVG. */
   private static String[] image(Path out, String file, int i, boolean kept) {
     List<String[]> options = new ArrayList<>();
-    options.add(new String[] {String.format(Locale.ROOT, "intermediate_files/%02d_iteration/critique_pngs/%s.png", i + 1, file), "png"});
+    options.add(new String[] {RunLayout.critiquePng(i + 1, file), "png"});
     if (kept) options.add(new String[] {"final_pngs/" + file + ".png", "png"});
-    options.add(new String[] {i == 0 ? "intermediate_files/00_initial_drafts/" + file + ".svg"
-        : String.format(Locale.ROOT, "intermediate_files/%02d_iteration/refined_svgs/%s.svg", i, file), "svg"});
+    options.add(new String[] {RunLayout.candidateSvg(i, file), "svg"});
     for (String[] option : options) {
       if (Files.isRegularFile(out.resolve(option[0]))) return option;
     }

@@ -9,6 +9,7 @@ import io.github.introsvg.batch.DamagedRunFileException;
 import io.github.introsvg.batch.PromptRow;
 import io.github.introsvg.batch.RowProblem;
 import io.github.introsvg.internal.Json;
+import io.github.introsvg.internal.RunLayout;
 import io.github.introsvg.loop.Candidate;
 import io.github.introsvg.loop.PromptResult;
 import io.github.introsvg.loop.Turn;
@@ -67,19 +68,14 @@ final class OutputWriter implements AutoCloseable {
   /** Writes every file of one finished prompt, then its line in results.jsonl. */
   void write(PromptRow row, PromptResult result) {
     String name = row.fileName();
-    Path intermediate = out.resolve("intermediate_files");
     for (Candidate c : result.candidates()) {
-      if (c.index() == 0) {
-        AtomicFiles.write(intermediate.resolve("00_initial_drafts").resolve(name + ".svg"), utf8(c.svg()));
-      } else {
-        AtomicFiles.write(iteration(intermediate, c.index()).resolve("refined_svgs").resolve(name + ".svg"), utf8(c.svg()));
-      }
+      AtomicFiles.write(out.resolve(RunLayout.candidateSvg(c.index(), name)), utf8(c.svg()));
     }
     // Round r critiqued candidate r-1; the reference saved the PNG it showed the critic under round r.
     result.turns().stream()
         .filter(t -> t.outcome() == Turn.Outcome.OK && t.label().matches("critique-\\d+"))
         .mapToInt(t -> Integer.parseInt(t.label().substring("critique-".length())))
-        .forEach(round -> AtomicFiles.write(iteration(intermediate, round).resolve("critique_pngs").resolve(name + ".png"),
+        .forEach(round -> AtomicFiles.write(out.resolve(RunLayout.critiquePng(round, name)),
             result.candidates().get(round - 1).png()));
     result.kept().ifPresent(kept -> {
       AtomicFiles.write(out.resolve("final_svgs").resolve(name + ".svg"), utf8(kept.svg()));
@@ -171,10 +167,6 @@ final class OutputWriter implements AutoCloseable {
     Path folder = out.resolve(name);
     for (int n = 2; Files.exists(folder); n++) folder = out.resolve(name + "-" + n);
     return folder;
-  }
-
-  private static Path iteration(Path intermediate, int round) {
-    return intermediate.resolve(String.format(Locale.ROOT, "%02d_iteration", round));
   }
 
   static ObjectNode critiqueJson(Critique c) {
