@@ -581,13 +581,18 @@ public final class ResilientChatClient implements ChatClient, AutoCloseable {
   /** Until calls give up: {@code maxOutage} from the start of the failing streak, or all of it without one. */
   private Duration outageLeft() {
     synchronized (lock) {
-      return failingSince == null ? maxOutage : maxOutage.minus(Duration.between(failingSince, clock.instant()));
+      return outageLeft(clock.instant());
     }
   }
 
   /** Under the lock. */
+  private Duration outageLeft(Instant now) {
+    return failingSince == null ? maxOutage : maxOutage.minus(Duration.between(failingSince, now));
+  }
+
+  /** Under the lock. */
   private boolean outageExpired(Instant now) {
-    return failingSince != null && Duration.between(failingSince, now).compareTo(maxOutage) >= 0;
+    return failingSince != null && outageLeft(now).compareTo(Duration.ZERO) <= 0;
   }
 
   /** Under the lock. */
