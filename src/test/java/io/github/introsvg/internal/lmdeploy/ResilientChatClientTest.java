@@ -118,6 +118,10 @@ class ResilientChatClientTest {
     return sse(fixture("stream.sse"));
   }
 
+  private static MockResponse retryAfter(int code, String retryAfter) {
+    return new MockResponse.Builder().code(code).setHeader("Retry-After", retryAfter).body("later").build();
+  }
+
   private static MockResponse status(int code) {
     return json(code, flatError(code, "The engine is sleeping."));
   }
@@ -220,8 +224,8 @@ class ResilientChatClientTest {
   @Test
   @Timeout(10)
   void honoursRetryAfterSeconds() {
-    server.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "7").body("slow down").build());
-    server.enqueue(new MockResponse.Builder().code(503).setHeader("Retry-After", "120").body("later").build());
+    server.enqueue(retryAfter(429, "7"));
+    server.enqueue(retryAfter(503, "120"));
     server.enqueue(ok());
     ResilientChatClient client = builder().build();
 
@@ -234,8 +238,8 @@ class ResilientChatClientTest {
   @Test
   @Timeout(10)
   void retryAfterPastTheOutageIsCutToItsEnd() {
-    server.enqueue(new MockResponse.Builder().code(503).setHeader("Retry-After", "7").body("later").build());
-    server.enqueue(new MockResponse.Builder().code(503).setHeader("Retry-After", "7").body("later").build());
+    server.enqueue(retryAfter(503, "7"));
+    server.enqueue(retryAfter(503, "7"));
     server.enqueue(ok());
     ResilientChatClient client = builder().maxOutage(Duration.ofSeconds(10)).build();
 
@@ -259,7 +263,7 @@ class ResilientChatClientTest {
   @Test
   @Timeout(10)
   void keepsRetryAfterOnServerError() {
-    server.enqueue(new MockResponse.Builder().code(503).setHeader("Retry-After", "9").body("later").build());
+    server.enqueue(retryAfter(503, "9"));
 
     LmdeployException e = catchThrowableOfType(LmdeployException.ServerError.class, () -> lmdeploy.complete(REQUEST));
 

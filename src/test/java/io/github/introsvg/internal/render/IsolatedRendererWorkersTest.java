@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.introsvg.render.SvgRenderException.Reason;
 import io.github.introsvg.render.SvgRenderException;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,10 +124,7 @@ class IsolatedRendererWorkersTest {
   @Test
   void workerHaltsItselfWhenARenderOutlivesItsDeadline() throws Exception {
     // Covers a parent killed with SIGKILL: nobody is left to kill the worker, so it must stop on its own.
-    Process worker = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx96m",
-        "-cp", System.getProperty("java.class.path"), RenderWorker.class.getName(), "500")
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process worker = startWorkerByHand();
     try (DataOutputStream in = new DataOutputStream(worker.getOutputStream())) {
       byte[] svg = HostileSvgs.manyBlurredRects(5_000).getBytes(StandardCharsets.UTF_8);
       in.writeInt(svg.length);
@@ -143,10 +141,7 @@ class IsolatedRendererWorkersTest {
   @Test
   void workerSaysReadyAndExitsWhenItsStdinCloses() throws Exception {
     // Covers the parent dying (even by SIGKILL) while the worker is idle: the OS closes the pipe, the worker ends.
-    Process worker = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx96m",
-        "-cp", System.getProperty("java.class.path"), RenderWorker.class.getName(), "500")
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process worker = startWorkerByHand();
     try {
       assertThat(worker.getInputStream().read()).isEqualTo(RenderWorker.READY);
 
@@ -169,6 +164,13 @@ class IsolatedRendererWorkersTest {
   private void assertReason(String svg, Reason reason) {
     assertThatThrownBy(() -> renderer.renderPng(svg))
         .isInstanceOfSatisfying(SvgRenderException.class, e -> assertThat(e.reason()).isEqualTo(reason));
+  }
+
+  /** A render worker started as the renderer starts one, with a 500 ms render deadline, but with no renderer. */
+  private static Process startWorkerByHand() throws IOException {
+    return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx96m",
+        "-cp", System.getProperty("java.class.path"), RenderWorker.class.getName(), "500")
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
   }
 
   private static String owner() {
