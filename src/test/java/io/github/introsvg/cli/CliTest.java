@@ -312,6 +312,12 @@ class CliTest {
   }
 
   @Test
+  void everySubcommandIsListedUnderItsOwnName() {
+    Cli.SUBCOMMANDS.forEach((name, command) ->
+        assertThat(command.getAnnotation(picocli.CommandLine.Command.class).name()).isEqualTo(name));
+  }
+
+  @Test
   void helpForOneSubcommandAndAnUnknownOneStillSeeEverySubcommand() {
     assertThat(cli("help", "bench")).isZero();
     assertThat(out.toString()).startsWith("Usage: introsvg-client bench ");
